@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging;
+using PumpGateway.Devices;
+using PumpGateway.Telemetry;
+
+namespace PumpGateway.Ports;
+
+/// <summary>
+/// Speaks one device family's protocol over a transport: identify, check the clock, download
+/// what is new since the stored cursor, then follow the device until the session is cancelled or
+/// the link dies. A driver reads; it never sends anything that changes therapy.
+/// </summary>
+public interface IDeviceDriver
+{
+    /// <summary>The family folder this driver belongs to, e.g. <c>dexcom</c>.</summary>
+    string Family { get; }
+
+    Task RunAsync(DeviceSession session, CancellationToken cancellationToken);
+}
+
+/// <summary>Everything a driver's session may use. A driver touches nothing else.</summary>
+public sealed class DeviceSession
+{
+    public required ITransport Transport { get; init; }
+
+    public required ITelemetrySink Sink { get; init; }
+
+    public required IDeviceSessionObserver Observer { get; init; }
+
+    public required TimeProvider Clock { get; init; }
+
+    public required ILogger Logger { get; init; }
+
+    /// <summary>A request to download now (beyond the driver's own schedule) is signalled here.</summary>
+    public required IDownloadTrigger DownloadTrigger { get; init; }
+}
+
+/// <summary>Where a driver hands decoded telemetry: committed with its cursor, durably, before it returns.</summary>
+public interface ITelemetrySink
+{
+    Task<DownloadCursor?> GetCursorAsync(DeviceId device, string stream, CancellationToken cancellationToken);
+
+    /// <summary>Stores the events not yet stored and advances the cursor, atomically.</summary>
+    Task<AppendResult> CommitAsync(IReadOnlyList<TelemetryEvent> events, DownloadCursor? cursor, CancellationToken cancellationToken);
+}
+
+/// <summary>What a session reports as it goes: the device manager turns it into WatchDevices events.</summary>
+public interface IDeviceSessionObserver
+{
+    /// <summary>The device said who it is; its clock offset to the gateway (device minus gateway) if measured.</summary>
+    Task OnIdentifiedAsync(DeviceIdentity identity, TimeSpan? clockOffset, CancellationToken cancellationToken);
+
+    void OnDownloadProgress(DownloadProgress progress);
+
+    void OnDownloadCompleted(DownloadSummary summary);
+}
+
+/// <summary>Asks a session to download now; the device manager holds one per session.</summary>
+public interface IDownloadTrigger
+{
+    /// <summary>Completes when a download is requested, or when cancelled.</summary>
+    Task WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken);
+}
+
+/// <param name="Stream">The history area being read, e.g. <c>egv</c>.</param>
+/// <param name="Done">Units (pages, records) done so far in this download, over all streams.</param>
+/// <param name="Total">Units to do in this download, over all streams.</param>
+public sealed record DownloadProgress(DeviceId Device, string Stream, long Done, long Total, long EventsStored);
+
+public sealed record DownloadSummary(DeviceId Device, long UnitsRead, long EventsStored, long Duplicates, TimeSpan Elapsed);

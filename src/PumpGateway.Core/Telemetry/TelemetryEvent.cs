@@ -1,0 +1,50 @@
+using System.Text.Json.Serialization;
+using PumpGateway.Devices;
+
+namespace PumpGateway.Telemetry;
+
+/// <summary>
+/// One fact a device recorded, normalized across families. Units inside the gateway: insulin in
+/// IU (decimal, the device's resolution kept), rates in IU/h, glucose in mg/dL, durations as
+/// <see cref="TimeSpan"/>.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$kind")]
+[JsonDerivedType(typeof(GlucoseReading), "glucose")]
+[JsonDerivedType(typeof(SensorRawReading), "sensorRaw")]
+[JsonDerivedType(typeof(SensorSession), "sensorSession")]
+[JsonDerivedType(typeof(UserEntry), "userEntry")]
+[JsonDerivedType(typeof(ScheduledBasal), "scheduledBasal")]
+[JsonDerivedType(typeof(TemporaryBasal), "temporaryBasal")]
+[JsonDerivedType(typeof(DeliveryStateChange), "deliveryState")]
+[JsonDerivedType(typeof(Bolus), "bolus")]
+[JsonDerivedType(typeof(Alarm), "alarm")]
+[JsonDerivedType(typeof(DeviceStatus), "deviceStatus")]
+public abstract record TelemetryEvent
+{
+    public required EventId Id { get; init; }
+
+    public required DeviceId Device { get; init; }
+
+    public required DeviceTimestamp DeviceTime { get; init; }
+
+    public required DateTimeOffset Utc { get; init; }
+
+    public required TimeBasis TimeBasis { get; init; }
+
+    [JsonIgnore]
+    public abstract TelemetryKind Kind { get; }
+}
+
+public enum TelemetryKind
+{
+    Glucose = 1,
+    SensorRaw = 2,
+    SensorSession = 3,
+    UserEntry = 4,
+    ScheduledBasal = 5,
+    TemporaryBasal = 6,
+    DeliveryState = 7,
+    Bolus = 8,
+    Alarm = 9,
+    DeviceStatus = 10,
+}
