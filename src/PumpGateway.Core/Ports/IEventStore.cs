@@ -35,6 +35,12 @@ public interface IEventStore : IAsyncDisposable
 
     /// <summary>The highest sequence stored, 0 when empty.</summary>
     Task<long> GetHeadSequenceAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Raised after each commit, in commit (and so sequence) order, with what that commit appended.
+    /// Handlers run on the store's writer: they must return at once and never throw.
+    /// </summary>
+    event Action<IReadOnlyList<StoredEvent>>? Committed;
 }
 
 /// <summary>An event as stored: with the gateway's sequence number.</summary>

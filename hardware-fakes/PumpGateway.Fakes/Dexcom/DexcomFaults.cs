@@ -1,0 +1,90 @@
+namespace PumpGateway.Fakes.Dexcom;
+
+/// <summary>
+/// Fault switches of an emulated receiver, settable while it runs: each "next N" switch applies
+/// to the next N replies and then turns itself off.
+/// </summary>
+public sealed class DexcomFaults
+{
+    private readonly Lock _gate = new();
+    private readonly Random _random;
+    private int _nakReplies;
+    private int _corruptReplies;
+    private int _stalledReplies;
+    private int _garbageReplies;
+
+    public DexcomFaults(int seed = 7)
+    {
+        _random = new Random(seed);
+    }
+
+    /// <summary>Drop the link (hang up the port) once this many reply bytes have been sent in total.</summary>
+    public long? DropLinkAfterBytes { get; set; }
+
+    /// <summary>How long a stalled reply is held back.</summary>
+    public TimeSpan StallDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    public void NakNext(int replies) => Set(ref _nakReplies, replies);
+
+    /// <summary>Flip one byte at a random position of each of the next replies.</summary>
+    public void CorruptNext(int replies) => Set(ref _corruptReplies, replies);
+
+    public void StallNext(int replies) => Set(ref _stalledReplies, replies);
+
+    /// <summary>Send random bytes (no start-of-frame among them) before each of the next replies.</summary>
+    public void GarbageBeforeNext(int replies) => Set(ref _garbageReplies, replies);
+
+    internal bool TakeNak() => Take(ref _nakReplies);
+
+    internal TimeSpan? TakeStall() => Take(ref _stalledReplies) ? StallDuration : null;
+
+    internal int? TakeCorruption(int length)
+    {
+        lock (_gate)
+        {
+            return Take(ref _corruptReplies) ? _random.Next(0, length) : null;
+        }
+    }
+
+    internal byte[]? TakeGarbage()
+    {
+        lock (_gate)
+        {
+            if (!Take(ref _garbageReplies))
+            {
+                return null;
+            }
+
+            var garbage = new byte[_random.Next(1, 64)];
+            _random.NextBytes(garbage);
+            for (var i = 0; i < garbage.Length; i++)
+            {
+                garbage[i] = garbage[i] == 0x01 ? (byte)0x02 : garbage[i];
+            }
+
+            return garbage;
+        }
+    }
+
+    private void Set(ref int counter, int value)
+    {
+        lock (_gate)
+        {
+            counter = value;
+        }
+    }
+
+    private bool Take(ref int counter)
+    {
+        lock (_gate)
+        {
+            if (counter <= 0)
+            {
+                return false;
+            }
+
+            counter--;
+            return true;
+        }
+    }
+}

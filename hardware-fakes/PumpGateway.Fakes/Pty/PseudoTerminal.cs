@@ -1,0 +1,221 @@
+using System.Runtime.InteropServices;
+
+namespace PumpGateway.Fakes.Pty;
+
+/// <summary>
+/// A pseudo-terminal pair: the emulator holds the master side, the gateway opens
+/// <see cref="SlavePath"/> as if it were a USB serial port. Raw mode, so every byte passes
+/// unchanged. Master I/O waits in poll(2) with a short timeout, so nothing blocks forever and
+/// cancellation is honoured.
+/// </summary>
+public sealed partial class PseudoTerminal : IAsyncDisposable
+{
+    private const int PollInterval = 50;
+    private const short PollIn = 0x001;
+    private const short PollOut = 0x004;
+    private const int EAgain = 11;
+    private const int EIntr = 4;
+
+    private readonly Lock _gate = new();
+    private int _master;
+
+    // The emulator keeps a slave descriptor open: without one, the master's reads fail with EIO
+    // whenever the gateway closes its side (e.g. between sessions), which is not a device leaving.
+    private int _slave;
+
+    private PseudoTerminal(int master, int slave, string slavePath)
+    {
+        _master = master;
+        _slave = slave;
+        SlavePath = slavePath;
+    }
+
+    public string SlavePath { get; }
+
+    public bool IsOpen => Volatile.Read(ref _master) >= 0;
+
+    public static PseudoTerminal Open()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("Emulated serial devices sit on Linux pseudo-terminals (openpty).");
+        }
+
+        if (openpty(out var master, out var slave, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero) != 0)
+        {
+            throw new IOException($"openpty failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        var termios = new byte[256];
+        if (tcgetattr(slave, termios) != 0)
+        {
+            throw new IOException($"tcgetattr failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        cfmakeraw(termios);
+        if (tcsetattr(slave, 0, termios) != 0)
+        {
+            throw new IOException($"tcsetattr failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        var name = new byte[256];
+        if (ttyname_r(slave, name, name.Length) != 0)
+        {
+            throw new IOException($"ttyname_r failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        return new PseudoTerminal(master, slave, System.Text.Encoding.ASCII.GetString(name, 0, Array.IndexOf(name, (byte)0)));
+    }
+
+    /// <summary>Reads what the gateway wrote: at least one byte, or 0 once the terminal is hung up.</summary>
+    public Task<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        Task.Run(
+            () =>
+            {
+                while (true)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var fd = Volatile.Read(ref _master);
+                    if (fd < 0)
+                    {
+                        return 0;
+                    }
+
+                    if (!Poll(fd, PollIn))
+                    {
+                        continue;
+                    }
+
+                    using var pin = buffer.Pin();
+                    long n;
+                    unsafe
+                    {
+                        n = read(fd, (IntPtr)pin.Pointer, (nuint)buffer.Length);
+                    }
+
+                    if (n > 0)
+                    {
+                        return (int)n;
+                    }
+
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (n < 0 && errno is EAgain or EIntr)
+                    {
+                        continue;
+                    }
+
+                    return 0;
+                }
+            },
+            cancellationToken);
+
+    /// <summary>Sends bytes to the gateway; waits (cancellably) while the terminal's buffer is full.</summary>
+    public Task WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        Task.Run(
+            () =>
+            {
+                var remaining = data;
+                while (!remaining.IsEmpty)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var fd = Volatile.Read(ref _master);
+                    if (fd < 0)
+                    {
+                        throw new IOException("The pseudo-terminal is hung up.");
+                    }
+
+                    if (!Poll(fd, PollOut))
+                    {
+                        continue;
+                    }
+
+                    using var pin = remaining.Pin();
+                    long n;
+                    unsafe
+                    {
+                        n = write(fd, (IntPtr)pin.Pointer, (nuint)remaining.Length);
+                    }
+
+                    if (n < 0)
+                    {
+                        var errno = Marshal.GetLastPInvokeError();
+                        if (errno is EAgain or EIntr)
+                        {
+                            continue;
+                        }
+
+                        throw new IOException($"write to the pseudo-terminal failed: errno {errno}");
+                    }
+
+                    remaining = remaining[(int)n..];
+                }
+            },
+            cancellationToken);
+
+    /// <summary>The device vanishes: both sides close, the slave path disappears, the gateway's reads fail.</summary>
+    public void Hangup()
+    {
+        lock (_gate)
+        {
+            var master = Interlocked.Exchange(ref _master, -1);
+            var slave = Interlocked.Exchange(ref _slave, -1);
+            if (slave >= 0)
+            {
+                _ = close(slave);
+            }
+
+            if (master >= 0)
+            {
+                _ = close(master);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Hangup();
+        return ValueTask.CompletedTask;
+    }
+
+    private static bool Poll(int fd, short events)
+    {
+        var pfd = new PollFd { Fd = fd, Events = events };
+        var ready = poll(ref pfd, 1, PollInterval);
+        return ready > 0 && (pfd.Revents & (events | 0x008 | 0x010)) != 0;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    private static partial int openpty(out int master, out int slave, IntPtr name, IntPtr termios, IntPtr winsize);
+
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    private static partial int tcgetattr(int fd, [Out] byte[] termios);
+
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    private static partial int tcsetattr(int fd, int optionalActions, byte[] termios);
+
+    [LibraryImport("libc.so.6")]
+    private static partial void cfmakeraw(byte[] termios);
+
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    private static partial int ttyname_r(int fd, [Out] byte[] buffer, nint length);
+
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    private static partial long read(int fd, IntPtr buffer, nuint count);
+
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    private static partial long write(int fd, IntPtr buffer, nuint count);
+
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    private static partial int close(int fd);
+
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    private static partial int poll(ref PollFd fds, nuint count, int timeout);
+}

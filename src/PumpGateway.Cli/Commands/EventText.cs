@@ -1,0 +1,38 @@
+using System.Globalization;
+using Proto = PumpGateway.Api.V1;
+
+namespace PumpGateway.Cli.Commands;
+
+/// <summary>How the CLI shows an event on one line.</summary>
+internal static class EventText
+{
+    public static string Detail(Proto.TelemetryEvent e) => e.DetailCase switch
+    {
+        Proto.TelemetryEvent.DetailOneofCase.Glucose => Glucose(e.Glucose),
+        Proto.TelemetryEvent.DetailOneofCase.SensorRaw => $"raw unfiltered {e.SensorRaw.Unfiltered} filtered {e.SensorRaw.Filtered}" + (e.SensorRaw.HasRssi ? $" rssi {e.SensorRaw.Rssi}" : ""),
+        Proto.TelemetryEvent.DetailOneofCase.SensorSession => $"sensor session {e.SensorSession.State}",
+        Proto.TelemetryEvent.DetailOneofCase.UserEntry => $"{e.UserEntry.Type} {e.UserEntry.Subtype} {e.UserEntry.Value}".TrimEnd(),
+        Proto.TelemetryEvent.DetailOneofCase.ScheduledBasal => $"basal {e.ScheduledBasal.UnitsPerHour} U/h {e.ScheduledBasal.Profile}".TrimEnd(),
+        Proto.TelemetryEvent.DetailOneofCase.TemporaryBasal => $"temp basal {e.TemporaryBasal.Phase} " + (e.TemporaryBasal.RateCase == Proto.TemporaryBasal.RateOneofCase.Percent ? $"{e.TemporaryBasal.Percent}%" : $"{e.TemporaryBasal.UnitsPerHour} U/h") + $" for {e.TemporaryBasal.ProgrammedDuration?.ToTimeSpan()}",
+        Proto.TelemetryEvent.DetailOneofCase.DeliveryState => (e.DeliveryState.Suspended ? "delivery suspended " : "delivery resumed ") + e.DeliveryState.Reason,
+        Proto.TelemetryEvent.DetailOneofCase.Bolus => $"bolus {e.Bolus.Type} {e.Bolus.DeliveredUnits}/{e.Bolus.ProgrammedUnits} U" + (e.Bolus.Cancelled ? " cancelled" : ""),
+        Proto.TelemetryEvent.DetailOneofCase.Alarm => $"alarm {e.Alarm.Kind} {e.Alarm.Transition} ({e.Alarm.VendorCode} {e.Alarm.VendorText})",
+        Proto.TelemetryEvent.DetailOneofCase.DeviceStatus => $"status battery {(e.DeviceStatus.HasBatteryPercent ? e.DeviceStatus.BatteryPercent + "%" : "?")} reservoir {e.DeviceStatus.ReservoirUnits} U",
+        _ => e.Kind.ToString(),
+    };
+
+    public static string Line(Proto.TelemetryEvent e) =>
+        string.Create(CultureInfo.InvariantCulture, $"#{e.Sequence,-7} {e.UtcTime.ToDateTimeOffset():yyyy-MM-dd HH:mm:ss}Z  {e.DeviceId}  {Detail(e)}");
+
+    private static string Glucose(Proto.GlucoseReading g)
+    {
+        var value = g.HasMgDl ? string.Create(CultureInfo.InvariantCulture, $"{g.MgDl} mg/dL ({g.MmolL} mmol/L)") : g.Condition;
+        var limit = g.RangeLimit switch
+        {
+            Proto.GlucoseReading.Types.RangeLimit.BelowRange => " LOW",
+            Proto.GlucoseReading.Types.RangeLimit.AboveRange => " HIGH",
+            _ => "",
+        };
+        return $"{g.Source} glucose {value}{limit} {g.Trend}".TrimEnd();
+    }
+}

@@ -1,0 +1,3 @@
+using PumpGateway.Cli;
+
+return await PumpgwCommand.Create().Parse(args).InvokeAsync();

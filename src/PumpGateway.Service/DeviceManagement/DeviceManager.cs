@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using PumpGateway.Devices;
+using PumpGateway.Ports;
+using PumpGateway.Service.Hosting;
+using PumpGateway.Transports.Serial;
+
+namespace PumpGateway.Service.DeviceManagement;
+
+/// <summary>A device family the gateway can speak to: how to recognize it and how to make its driver.</summary>
+internal sealed record DeviceFamilyRegistration(DeviceFamilyDescriptor Descriptor, Func<IDeviceDriver> CreateDriver);
+
+/// <summary>
+/// Starts a session when a device docks and ends it when it leaves: one task per port, a driver
+/// over a transport, telemetry into the store. A failed session is started again after a delay
+/// while the port is still there; the stored cursors make that a resume, not a restart.
+/// </summary>
+internal sealed partial class DeviceManager : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, ActiveSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _retryNotBefore = new(StringComparer.Ordinal);
+    private readonly IReadOnlyDictionary<string, DeviceFamilyRegistration> _families;
+    private readonly SerialDeviceDiscovery _discovery;
+    private readonly IEventStore _store;
+    private readonly ITelemetrySink _sink;
+    private readonly DeviceEventHub _events;
+    private readonly TimeProvider _clock;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger<DeviceManager> _logger;
+    private readonly GatewayOptions _options;
+
+    public DeviceManager(
+        IEnumerable<DeviceFamilyRegistration> families,
+        IEventStore store,
+        ITelemetrySink sink,
+        DeviceEventHub events,
+        TimeProvider clock,
+        IOptions<GatewayOptions> options,
+        ILoggerFactory loggerFactory)
+    {
+        _families = families.ToDictionary(f => f.Descriptor.Family, StringComparer.Ordinal);
+        _store = store;
+        _sink = sink;
+        _events = events;
+        _clock = clock;
+        _options = options.Value;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<DeviceManager>();
+        foreach (var port in _options.Serial.Ports.Where(p => !_families.ContainsKey(p.Family)))
+        {
+            throw new OptionsValidationException(GatewayOptions.SectionName, typeof(GatewayOptions), [$"Serial port {port.Path}: unknown device family '{port.Family}' (known: {string.Join(", ", _families.Keys)})."]);
+        }
+
+        _discovery = new SerialDeviceDiscovery(
+            _options.Serial.ScanUsb ? _options.Serial.SysfsRoot : null,
+            [.. _families.Values.Select(f => f.Descriptor)],
+            [.. _options.Serial.Ports.Select(p => new ConfiguredPort(p.Path, p.Family))]);
+    }
+
+    /// <summary>Sessions running now, by transport endpoint.</summary>
+    public IReadOnlyCollection<ActiveSession> Sessions => [.. _sessions.Values];
+
+    public ActiveSession? FindSession(DeviceId device) => _sessions.Values.FirstOrDefault(s => s.Device == device);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.Serial.ScanInterval, _clock);
+        do
+        {
+            try
+            {
+                Scan(stoppingToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogScanFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        foreach (var session in _sessions.Values)
+        {
+            await session.CancelAsync();
+        }
+
+        await Task.WhenAll(_sessions.Values.Select(s => s.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Scan(CancellationToken stoppingToken)
+    {
+        var now = _clock.GetUtcNow();
+        foreach (var candidate in _discovery.Scan())
+        {
+            if (_sessions.ContainsKey(candidate.PortPath)
+                || (_retryNotBefore.TryGetValue(candidate.PortPath, out var notBefore) && now < notBefore))
+            {
+                continue;
+            }
+
+            var settings = _options.Serial.Ports.FirstOrDefault(p => p.Path == candidate.PortPath) ?? new SerialPortOptions { Path = candidate.PortPath, Family = candidate.Family };
+            var session = new ActiveSession("serial:" + candidate.PortPath, candidate.Family, CancellationTokenSource.CreateLinkedTokenSource(stoppingToken));
+            if (_sessions.TryAdd(candidate.PortPath, session))
+            {
+                session.Completion = Task.Run(() => RunSessionAsync(candidate.PortPath, settings, session), CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task RunSessionAsync(string portPath, SerialPortOptions settings, ActiveSession session)
+    {
+        var cancellationToken = session.Cancellation.Token;
+        var family = _families[session.Family];
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["Endpoint"] = session.Endpoint, ["Family"] = session.Family });
+        _events.Publish(new DeviceEvent(_clock.GetUtcNow(), session.Endpoint, null, DeviceEventKind.Docked));
+        LogDocked(session.Endpoint, session.Family);
+        string reason;
+        try
+        {
+            await using var transport = new SerialTransport(
+                new SerialPortSettings(portPath)
+                {
+                    BaudRate = settings.BaudRate,
+                    WriteTimeout = settings.WriteTimeout,
+                    DtrEnable = settings.DtrEnable,
+                    RtsEnable = settings.RtsEnable,
+                },
+                _loggerFactory.CreateLogger<SerialTransport>());
+            await transport.OpenAsync(cancellationToken);
+            var driverSession = new DeviceSession
+            {
+                Transport = transport,
+                Sink = _sink,
+                Observer = new SessionObserver(this, session),
+                Clock = _clock,
+                Logger = _loggerFactory.CreateLogger("PumpGateway.Devices." + session.Family),
+                DownloadTrigger = session.Trigger,
+            };
+            await family.CreateDriver().RunAsync(driverSession, cancellationToken);
+            reason = "the session ended";
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            reason = "the gateway is stopping";
+        }
+        catch (Exception ex)
+        {
+            reason = ex.Message;
+            LogSessionFailed(ex, session.Endpoint);
+            _retryNotBefore[portPath] = _clock.GetUtcNow() + _options.Serial.RetryDelay;
+        }
+
+        _sessions.TryRemove(portPath, out _);
+        session.Cancellation.Dispose();
+        session.Trigger.Dispose();
+        _events.Publish(new DeviceEvent(_clock.GetUtcNow(), session.Endpoint, session.Device, DeviceEventKind.Disconnected) { Reason = reason });
+        LogDisconnected(session.Endpoint, session.Device?.Value, reason);
+    }
+
+    private async Task OnIdentifiedAsync(ActiveSession session, DeviceIdentity identity, TimeSpan? clockOffset, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow();
+        var known = await _store.GetDeviceAsync(identity.Id, cancellationToken);
+        var record = new DeviceRecord(identity, session.Endpoint, known?.FirstSeen ?? now, now, clockOffset ?? known?.LastClockOffset);
+        await _store.UpsertDeviceAsync(record, cancellationToken);
+        session.Device = identity.Id;
+        _events.Publish(new DeviceEvent(now, session.Endpoint, identity.Id, DeviceEventKind.Identified) { Identified = record });
+        LogIdentified(identity.Id.Value, identity.Model, identity.FirmwareVersion, clockOffset?.TotalSeconds);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device docked on {Endpoint} ({Family})")]
+    private partial void LogDocked(string endpoint, string family);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} identified: {Model}, firmware {Firmware}, clock offset {ClockOffsetSeconds} s")]
+    private partial void LogIdentified(string deviceId, string model, string? firmware, double? clockOffsetSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session on {Endpoint} failed")]
+    private partial void LogSessionFailed(Exception exception, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} on {Endpoint} disconnected: {Reason}")]
+    private partial void LogDisconnected(string endpoint, string? deviceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for docked devices failed")]
+    private partial void LogScanFailed(Exception exception);
+
+    private sealed class SessionObserver(DeviceManager manager, ActiveSession session) : IDeviceSessionObserver
+    {
+        public Task OnIdentifiedAsync(DeviceIdentity identity, TimeSpan? clockOffset, CancellationToken cancellationToken) =>
+            manager.OnIdentifiedAsync(session, identity, clockOffset, cancellationToken);
+
+        public void OnDownloadProgress(DownloadProgress progress)
+        {
+            session.LastProgress = progress;
+            manager._events.Publish(new DeviceEvent(manager._clock.GetUtcNow(), session.Endpoint, progress.Device, DeviceEventKind.Progress) { Progress = progress });
+        }
+
+        public void OnDownloadCompleted(DownloadSummary summary) =>
+            manager._events.Publish(new DeviceEvent(manager._clock.GetUtcNow(), session.Endpoint, summary.Device, DeviceEventKind.Completed) { Completed = summary });
+    }
+}
+
+/// <summary>One docked device's running session.</summary>
+internal sealed class ActiveSession(string endpoint, string family, CancellationTokenSource cancellation)
+{
+    public string Endpoint { get; } = endpoint;
+
+    public string Family { get; } = family;
+
+    public CancellationTokenSource Cancellation { get; } = cancellation;
+
+    public DownloadTrigger Trigger { get; } = new();
+
+    public Task Completion { get; set; } = Task.CompletedTask;
+
+    /// <summary>Known once the device has identified itself.</summary>
+    public DeviceId? Device { get; set; }
+
+    public DownloadProgress? LastProgress { get; set; }
+
+    public async Task CancelAsync()
+    {
+        try
+        {
+            await Cancellation.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended on its own meanwhile.
+        }
+    }
+}

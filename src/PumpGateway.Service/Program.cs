@@ -1,0 +1,3 @@
+using PumpGateway.Service.Hosting;
+
+await GatewayHost.Build(args).RunAsync();
