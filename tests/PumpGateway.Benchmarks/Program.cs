@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(PumpGateway.Benchmarks.DexcomDecodeBenchmarks).Assembly).Run(args);
