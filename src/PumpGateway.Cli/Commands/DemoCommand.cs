@@ -126,7 +126,7 @@ internal static class DemoCommand
                             break;
                         case Proto.DeviceEvent.EventOneofCase.Identified:
                             var d = e.Identified.Device;
-                            AnsiConsole.MarkupLineInterpolated($"identified [green]{d.ProductName}[/] firmware {d.FirmwareVersion} as device [bold]{d.DeviceId}[/], clock offset {d.ClockOffset?.ToTimeSpan().TotalSeconds:0} s");
+                            AnsiConsole.MarkupLineInterpolated($"identified [green]{d.ProductName}[/] firmware {d.FirmwareVersion} as device [bold]{d.DeviceId}[/], clock offset {(long)Math.Round(d.ClockOffset?.ToTimeSpan().TotalSeconds ?? 0)} s");
                             break;
                         case Proto.DeviceEvent.EventOneofCase.Progress:
                             bar.Description = $"downloading {e.Progress.Stream} ({e.Progress.EventsStored} events stored)";
