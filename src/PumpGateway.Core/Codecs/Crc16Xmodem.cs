@@ -8,9 +8,11 @@ public static class Crc16Xmodem
 {
     private static readonly ushort[] Table = BuildTable();
 
-    public static ushort Compute(ReadOnlySpan<byte> data)
+    public static ushort Compute(ReadOnlySpan<byte> data) => Update(0, data);
+
+    /// <summary>Continues an MSB-first 0x1021 CRC from <paramref name="crc"/>: the XMODEM and CCITT-FALSE variants differ only in the seed.</summary>
+    internal static ushort Update(ushort crc, ReadOnlySpan<byte> data)
     {
-        ushort crc = 0;
         foreach (var b in data)
         {
             crc = (ushort)((crc << 8) ^ Table[(crc >> 8) ^ b]);
