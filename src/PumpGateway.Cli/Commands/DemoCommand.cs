@@ -60,6 +60,7 @@ internal static class DemoCommand
             ["Gateway:Listen"] = listen,
             ["Gateway:Storage:SqlitePath"] = dbFile,
             ["Gateway:Serial:ScanUsb"] = "false",
+            ["Gateway:Bluetooth:Enabled"] = "false",
             ["Gateway:Serial:Ports:0:Path"] = emulator.PortPath,
             ["Gateway:Serial:Ports:0:Family"] = "dexcom",
             ["Gateway:Drivers:PollInterval"] = pollInterval.ToString("c", CultureInfo.InvariantCulture),

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using PumpGateway.Devices;
 using PumpGateway.Ports;
 using PumpGateway.Service.Hosting;
-using PumpGateway.Transports.Serial;
 
 namespace PumpGateway.Service.DeviceManagement;
 
@@ -11,16 +10,18 @@ namespace PumpGateway.Service.DeviceManagement;
 internal sealed record DeviceFamilyRegistration(DeviceFamilyDescriptor Descriptor, Func<IDeviceDriver> CreateDriver);
 
 /// <summary>
-/// Starts a session when a device docks and ends it when it leaves: one task per port, a driver
-/// over a transport, telemetry into the store. A failed session is started again after a delay
-/// while the port is still there; the stored cursors make that a resume, not a restart.
+/// Starts a session when a device docks (serial) or comes in range (BLE) and ends it when it
+/// leaves: one task per device, a driver over a transport, telemetry into the store. A failed
+/// session is started again while the device is still there, after a delay that doubles with
+/// each failure before the device identifies itself (up to a ceiling); the stored cursors make
+/// that a resume, not a restart.
 /// </summary>
 internal sealed partial class DeviceManager : BackgroundService
 {
     private readonly ConcurrentDictionary<string, ActiveSession> _sessions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _retryNotBefore = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ReconnectState> _reconnects = new(StringComparer.Ordinal);
     private readonly IReadOnlyDictionary<string, DeviceFamilyRegistration> _families;
-    private readonly SerialDeviceDiscovery _discovery;
+    private readonly IReadOnlyList<IDeviceLocator> _locators;
     private readonly IEventStore _store;
     private readonly ITelemetrySink _sink;
     private readonly DeviceEventHub _events;
@@ -31,6 +32,7 @@ internal sealed partial class DeviceManager : BackgroundService
 
     public DeviceManager(
         IEnumerable<DeviceFamilyRegistration> families,
+        IEnumerable<IDeviceLocator> locators,
         IEventStore store,
         ITelemetrySink sink,
         DeviceEventHub events,
@@ -39,6 +41,7 @@ internal sealed partial class DeviceManager : BackgroundService
         ILoggerFactory loggerFactory)
     {
         _families = families.ToDictionary(f => f.Descriptor.Family, StringComparer.Ordinal);
+        _locators = [.. locators];
         _store = store;
         _sink = sink;
         _events = events;
@@ -46,15 +49,6 @@ internal sealed partial class DeviceManager : BackgroundService
         _options = options.Value;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<DeviceManager>();
-        foreach (var port in _options.Serial.Ports.Where(p => !_families.ContainsKey(p.Family)))
-        {
-            throw new OptionsValidationException(GatewayOptions.SectionName, typeof(GatewayOptions), [$"Serial port {port.Path}: unknown device family '{port.Family}' (known: {string.Join(", ", _families.Keys)})."]);
-        }
-
-        _discovery = new SerialDeviceDiscovery(
-            _options.Serial.ScanUsb ? _options.Serial.SysfsRoot : null,
-            [.. _families.Values.Select(f => f.Descriptor)],
-            [.. _options.Serial.Ports.Select(p => new ConfiguredPort(p.Path, p.Family))]);
     }
 
     /// <summary>Sessions running now, by transport endpoint.</summary>
@@ -64,16 +58,22 @@ internal sealed partial class DeviceManager : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_options.Serial.ScanInterval, _clock);
+        using var timer = new PeriodicTimer(_options.ScanInterval, _clock);
         do
         {
-            try
+            foreach (var locator in _locators)
             {
-                Scan(stoppingToken);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                LogScanFailed(ex);
+                try
+                {
+                    foreach (var candidate in await locator.ScanAsync(stoppingToken))
+                    {
+                        StartIfDue(candidate, stoppingToken);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    LogScanFailed(ex);
+                }
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
@@ -88,29 +88,28 @@ internal sealed partial class DeviceManager : BackgroundService
         }
 
         await Task.WhenAll(_sessions.Values.Select(s => s.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private void Scan(CancellationToken stoppingToken)
-    {
-        var now = _clock.GetUtcNow();
-        foreach (var candidate in _discovery.Scan())
+        foreach (var locator in _locators)
         {
-            if (_sessions.ContainsKey(candidate.PortPath)
-                || (_retryNotBefore.TryGetValue(candidate.PortPath, out var notBefore) && now < notBefore))
-            {
-                continue;
-            }
-
-            var settings = _options.Serial.Ports.FirstOrDefault(p => p.Path == candidate.PortPath) ?? new SerialPortOptions { Path = candidate.PortPath, Family = candidate.Family };
-            var session = new ActiveSession("serial:" + candidate.PortPath, candidate.Family, CancellationTokenSource.CreateLinkedTokenSource(stoppingToken));
-            if (_sessions.TryAdd(candidate.PortPath, session))
-            {
-                session.Completion = Task.Run(() => RunSessionAsync(candidate.PortPath, settings, session), CancellationToken.None);
-            }
+            await locator.DisposeAsync();
         }
     }
 
-    private async Task RunSessionAsync(string portPath, SerialPortOptions settings, ActiveSession session)
+    private void StartIfDue(DeviceCandidate candidate, CancellationToken stoppingToken)
+    {
+        if (_sessions.ContainsKey(candidate.Endpoint)
+            || (_reconnects.TryGetValue(candidate.Endpoint, out var reconnect) && _clock.GetUtcNow() < reconnect.NotBefore))
+        {
+            return;
+        }
+
+        var session = new ActiveSession(candidate.Endpoint, candidate.Family, CancellationTokenSource.CreateLinkedTokenSource(stoppingToken));
+        if (_sessions.TryAdd(candidate.Endpoint, session))
+        {
+            session.Completion = Task.Run(() => RunSessionAsync(candidate, session), CancellationToken.None);
+        }
+    }
+
+    private async Task RunSessionAsync(DeviceCandidate candidate, ActiveSession session)
     {
         var cancellationToken = session.Cancellation.Token;
         var family = _families[session.Family];
@@ -120,15 +119,7 @@ internal sealed partial class DeviceManager : BackgroundService
         string reason;
         try
         {
-            await using var transport = new SerialTransport(
-                new SerialPortSettings(portPath)
-                {
-                    BaudRate = settings.BaudRate,
-                    WriteTimeout = settings.WriteTimeout,
-                    DtrEnable = settings.DtrEnable,
-                    RtsEnable = settings.RtsEnable,
-                },
-                _loggerFactory.CreateLogger<SerialTransport>());
+            await using var transport = candidate.CreateTransport();
             await transport.OpenAsync(cancellationToken);
             var driverSession = new DeviceSession
             {
@@ -141,6 +132,7 @@ internal sealed partial class DeviceManager : BackgroundService
             };
             await family.CreateDriver().RunAsync(driverSession, cancellationToken);
             reason = "the session ended";
+            _reconnects.TryRemove(session.Endpoint, out _);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -149,15 +141,30 @@ internal sealed partial class DeviceManager : BackgroundService
         catch (Exception ex)
         {
             reason = ex.Message;
-            LogSessionFailed(ex, session.Endpoint);
-            _retryNotBefore[portPath] = _clock.GetUtcNow() + _options.Serial.RetryDelay;
+            var delay = ScheduleReconnect(session);
+            LogSessionFailed(ex, session.Endpoint, delay.TotalSeconds);
         }
 
-        _sessions.TryRemove(portPath, out _);
+        _sessions.TryRemove(session.Endpoint, out _);
         session.Cancellation.Dispose();
         session.Trigger.Dispose();
         _events.Publish(new DeviceEvent(_clock.GetUtcNow(), session.Endpoint, session.Device, DeviceEventKind.Disconnected) { Reason = reason });
         LogDisconnected(session.Endpoint, session.Device?.Value, reason);
+    }
+
+    /// <summary>
+    /// A device that identified itself and then dropped is tried again after the base delay (a
+    /// BLE link drops and comes back); one that keeps failing before that waits twice as long
+    /// each time, so an unreachable device does not keep the link busy.
+    /// </summary>
+    private TimeSpan ScheduleReconnect(ActiveSession session)
+    {
+        var failures = session.Device is null && _reconnects.TryGetValue(session.Endpoint, out var previous) ? previous.Failures + 1 : 1;
+        var delay = TimeSpan.FromTicks(Math.Min(
+            _options.Reconnect.MaxDelay.Ticks,
+            _options.Reconnect.Delay.Ticks * (1L << Math.Min(failures - 1, 20))));
+        _reconnects[session.Endpoint] = new ReconnectState(failures, _clock.GetUtcNow() + delay);
+        return delay;
     }
 
     private async Task OnIdentifiedAsync(ActiveSession session, DeviceIdentity identity, TimeSpan? clockOffset, CancellationToken cancellationToken)
@@ -177,14 +184,16 @@ internal sealed partial class DeviceManager : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} identified: {Model}, firmware {Firmware}, clock offset {ClockOffsetSeconds} s")]
     private partial void LogIdentified(string deviceId, string model, string? firmware, double? clockOffsetSeconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session on {Endpoint} failed")]
-    private partial void LogSessionFailed(Exception exception, string endpoint);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session on {Endpoint} failed; trying again in {RetrySeconds} s")]
+    private partial void LogSessionFailed(Exception exception, string endpoint, double retrySeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} on {Endpoint} disconnected: {Reason}")]
     private partial void LogDisconnected(string endpoint, string? deviceId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for docked devices failed")]
     private partial void LogScanFailed(Exception exception);
+
+    private sealed record ReconnectState(int Failures, DateTimeOffset NotBefore);
 
     private sealed class SessionObserver(DeviceManager manager, ActiveSession session) : IDeviceSessionObserver
     {

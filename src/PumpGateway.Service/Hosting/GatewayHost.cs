@@ -81,6 +81,8 @@ public static class GatewayHost
                 Retries = drivers.Retries,
             }));
         });
+        builder.Services.AddSingleton<IDeviceLocator, SerialDeviceLocator>();
+        builder.Services.AddSingleton<IDeviceLocator, BluetoothDeviceLocator>();
         builder.Services.AddSingleton<DeviceManager>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeviceManager>());
 

@@ -13,7 +13,14 @@ public sealed class GatewayOptions
 
     public StorageOptions Storage { get; set; } = new();
 
+    /// <summary>How often serial ports and Bluetooth devices are looked for.</summary>
+    public TimeSpan ScanInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    public ReconnectOptions Reconnect { get; set; } = new();
+
     public SerialOptions Serial { get; set; } = new();
+
+    public BluetoothOptions Bluetooth { get; set; } = new();
 
     public StreamingOptions Streaming { get; set; } = new();
 
@@ -38,12 +45,30 @@ public sealed class SerialOptions
     public bool ScanUsb { get; set; } = true;
 
     public string SysfsRoot { get; set; } = "/sys";
+}
 
-    /// <summary>How often the ports are looked for. sysfs has no change signal without udev.</summary>
-    public TimeSpan ScanInterval { get; set; } = TimeSpan.FromSeconds(2);
+public sealed class ReconnectOptions
+{
+    /// <summary>Wait before a failed session is started again; doubled for each failure before the device identifies itself.</summary>
+    public TimeSpan Delay { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Wait before a session is started again on a port whose session failed.</summary>
-    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+public sealed class BluetoothOptions
+{
+    /// <summary>Look for BLE pumps and CGMs through BlueZ. Without BlueZ the gateway says so once and keeps trying.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The D-Bus address of bluetoothd's bus: null for the system bus, or a private bus (the BlueZ loopback).</summary>
+    public string? BusAddress { get; set; }
+
+    /// <summary>The adapter, e.g. <c>hci0</c>; null for the first.</summary>
+    public string? Adapter { get; set; }
+
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 public sealed class SerialPortOptions

@@ -105,14 +105,18 @@ public sealed partial class BlueZClient : IAsyncDisposable
             ["UUIDs"] = VariantValue.Array(serviceUuids.Select(u => u.ToString("D")).ToArray()),
             ["Transport"] = VariantValue.String("le"),
         };
-        await CallAsync(AdapterPath, BlueZNames.Adapter, "SetDiscoveryFilter", cancellationToken, "a{sv}", DBusMessages.Options(filter));
         try
         {
+            await CallAsync(AdapterPath, BlueZNames.Adapter, "SetDiscoveryFilter", cancellationToken, "a{sv}", DBusMessages.Options(filter));
             await CallAsync(AdapterPath, BlueZNames.Adapter, "StartDiscovery", cancellationToken);
         }
         catch (DBusErrorReplyException ex) when (ex.ErrorName == BlueZNames.ErrorInProgress)
         {
             // Already discovering (for this client or another): the filter still applies.
+        }
+        catch (Exception ex) when (ex is DBusExceptionBase or TimeoutException)
+        {
+            throw new TransportException($"Discovery on {AdapterPath} could not start: {ex.Message}", ex) { IsTimeout = ex is TimeoutException };
         }
     }
 
