@@ -1,0 +1,63 @@
+using System.Buffers.Binary;
+using System.Text;
+using PumpGateway.Protocol;
+
+namespace PumpGateway.Devices.Cgms;
+
+/// <summary>System ID (0x2A23): a 40-bit manufacturer-defined identifier and the 24-bit OUI, little-endian.</summary>
+public sealed record GattSystemId(ulong ManufacturerIdentifier, uint OrganizationallyUniqueIdentifier);
+
+/// <summary>The Device Information strings, System ID and the Battery Level a CGM sensor exposes beside the CGMS.</summary>
+public static class DeviceInformationCodec
+{
+    private const int SystemIdSize = 8;
+    private const byte MaxBatteryLevel = 100;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>A UTF-8 string characteristic; the NUL padding some devices append is not part of the text.</summary>
+    public static string DecodeString(ReadOnlySpan<byte> value)
+    {
+        var text = value.TrimEnd((byte)0);
+        try
+        {
+            return StrictUtf8.GetString(text);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new ProtocolException(ProtocolErrorKind.Malformed, ex.Index < 0 ? 0 : ex.Index, "the string is not UTF-8");
+        }
+    }
+
+    public static byte[] EncodeString(string text) => StrictUtf8.GetBytes(text);
+
+    public static GattSystemId DecodeSystemId(ReadOnlySpan<byte> value)
+    {
+        CgmsWire.RequireLength(value, SystemIdSize, "System ID");
+        var raw = BinaryPrimitives.ReadUInt64LittleEndian(value);
+        return new GattSystemId(raw & 0xFF_FFFF_FFFF, (uint)(raw >> 40));
+    }
+
+    public static byte[] EncodeSystemId(GattSystemId id)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(id.ManufacturerIdentifier, 0xFF_FFFF_FFFFUL, nameof(id));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(id.OrganizationallyUniqueIdentifier, 0xFF_FFFFU, nameof(id));
+        var value = new byte[SystemIdSize];
+        BinaryPrimitives.WriteUInt64LittleEndian(value, id.ManufacturerIdentifier | ((ulong)id.OrganizationallyUniqueIdentifier << 40));
+        return value;
+    }
+
+    /// <summary>Battery Level (0x2A19): percent, 0 to 100.</summary>
+    public static byte DecodeBatteryLevel(ReadOnlySpan<byte> value)
+    {
+        CgmsWire.RequireLength(value, 1, "Battery Level");
+        return value[0] <= MaxBatteryLevel
+            ? value[0]
+            : throw new ProtocolException(ProtocolErrorKind.OutOfRange, 0, $"battery level {value[0]} % is above 100 %");
+    }
+
+    public static byte[] EncodeBatteryLevel(byte percent)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, MaxBatteryLevel);
+        return [percent];
+    }
+}
