@@ -1,13 +1,30 @@
 using System.Buffers.Binary;
 using System.Text;
+using PumpGateway.Ports;
 using PumpGateway.Protocol;
 
-namespace PumpGateway.Devices.Cgms;
+namespace PumpGateway.Devices.Gatt;
+
+/// <summary>The Device Information (0x180A) and Battery (0x180F) services every health device has beside its profile.</summary>
+public static class DeviceInformationUuids
+{
+    public static readonly Guid DeviceInformationService = GattUuid.FromShort(0x180A);
+    public static readonly Guid ManufacturerNameString = GattUuid.FromShort(0x2A29);
+    public static readonly Guid ModelNumberString = GattUuid.FromShort(0x2A24);
+    public static readonly Guid SerialNumberString = GattUuid.FromShort(0x2A25);
+    public static readonly Guid FirmwareRevisionString = GattUuid.FromShort(0x2A26);
+    public static readonly Guid HardwareRevisionString = GattUuid.FromShort(0x2A27);
+    public static readonly Guid SoftwareRevisionString = GattUuid.FromShort(0x2A28);
+    public static readonly Guid SystemId = GattUuid.FromShort(0x2A23);
+
+    public static readonly Guid BatteryService = GattUuid.FromShort(0x180F);
+    public static readonly Guid BatteryLevel = GattUuid.FromShort(0x2A19);
+}
 
 /// <summary>System ID (0x2A23): a 40-bit manufacturer-defined identifier and the 24-bit OUI, little-endian.</summary>
 public sealed record GattSystemId(ulong ManufacturerIdentifier, uint OrganizationallyUniqueIdentifier);
 
-/// <summary>The Device Information strings, System ID and the Battery Level a CGM sensor exposes beside the CGMS.</summary>
+/// <summary>The Device Information strings, System ID and the Battery Level that pumps and sensors expose beside their profile.</summary>
 public static class DeviceInformationCodec
 {
     private const int SystemIdSize = 8;
@@ -32,7 +49,7 @@ public static class DeviceInformationCodec
 
     public static GattSystemId DecodeSystemId(ReadOnlySpan<byte> value)
     {
-        CgmsWire.RequireLength(value, SystemIdSize, "System ID");
+        RequireLength(value, SystemIdSize, "System ID");
         var raw = BinaryPrimitives.ReadUInt64LittleEndian(value);
         return new GattSystemId(raw & 0xFF_FFFF_FFFF, (uint)(raw >> 40));
     }
@@ -49,7 +66,7 @@ public static class DeviceInformationCodec
     /// <summary>Battery Level (0x2A19): percent, 0 to 100.</summary>
     public static byte DecodeBatteryLevel(ReadOnlySpan<byte> value)
     {
-        CgmsWire.RequireLength(value, 1, "Battery Level");
+        RequireLength(value, 1, "Battery Level");
         return value[0] <= MaxBatteryLevel
             ? value[0]
             : throw new ProtocolException(ProtocolErrorKind.OutOfRange, 0, $"battery level {value[0]} % is above 100 %");
@@ -59,5 +76,13 @@ public static class DeviceInformationCodec
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, MaxBatteryLevel);
         return [percent];
+    }
+
+    private static void RequireLength(ReadOnlySpan<byte> value, int length, string what)
+    {
+        if (value.Length != length)
+        {
+            throw new ProtocolException(value.Length < length ? ProtocolErrorKind.Truncated : ProtocolErrorKind.BadLength, Math.Min(value.Length, length), $"{what} is {length} bytes, got {value.Length}");
+        }
     }
 }
