@@ -1,10 +1,7 @@
 using Grpc.Core;
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
 using PumpGateway.Devices.Dexcom;
 using PumpGateway.Fakes.Dexcom;
 using PumpGateway.Fakes.Scenario;
-using PumpGateway.Service.Hosting;
 using Proto = PumpGateway.Api.V1;
 
 namespace PumpGateway.EndToEnd.Tests;
@@ -35,10 +32,8 @@ public sealed class DexcomDockTests : IAsyncLifetime
         var expected = database.Records(DexcomRecordType.EgvData).Select(r => r.SystemSeconds).ToList();
         var totalEvents = TotalRecords(database);
 
-        using var channel = GrpcChannel.ForAddress(gateway.GetListenAddress());
-        var telemetry = new Proto.TelemetryService.TelemetryServiceClient(channel);
         using var cancel = new CancellationTokenSource(Timeout);
-        var all = await ReadAsync(telemetry, 0, totalEvents, cancel.Token);
+        var all = await gateway.ReadAsync(0, totalEvents, cancel.Token);
 
         var glucose = all.Where(e => e.Kind == Proto.TelemetryKind.Glucose && e.Glucose.Source == Proto.GlucoseReading.Types.Source.Sensor).ToList();
         Assert.Equal(expected, glucose.Select(e => (uint)e.DeviceTimeRaw));
@@ -48,7 +43,7 @@ public sealed class DexcomDockTests : IAsyncLifetime
         Assert.Equal(firstEgv.GlucoseMgDl, glucose[0].Glucose.MgDl);
 
         var middle = (ulong)(totalEvents / 2);
-        var rest = await ReadAsync(telemetry, middle, totalEvents - (int)middle, cancel.Token);
+        var rest = await gateway.ReadAsync(middle, totalEvents - (int)middle, cancel.Token);
         Assert.Equal(all.Skip((int)middle).Select(e => e.EventId), rest.Select(e => e.EventId));
     }
 
@@ -58,8 +53,6 @@ public sealed class DexcomDockTests : IAsyncLifetime
         var database = Database(days: 5);
         var totalEvents = TotalRecords(database);
         await using var gateway = await StartGatewayAsync(Path.Combine(_folder, "receiver"));
-        using var channel = GrpcChannel.ForAddress(gateway.GetListenAddress());
-        var telemetry = new Proto.TelemetryService.TelemetryServiceClient(channel);
 
         // First dock: the receiver is unplugged after about 20 kB of replies.
         var firstRequests = 0;
@@ -74,7 +67,7 @@ public sealed class DexcomDockTests : IAsyncLifetime
         }
 
         using var cancel = new CancellationTokenSource(Timeout);
-        var partial = (int)await HeadAsync(telemetry, cancel.Token);
+        var partial = (int)await gateway.HeadAsync(cancel.Token);
         Assert.InRange(partial, 1, totalEvents - 1);
 
         // Second dock, same receiver: only pages from the cursor on are read.
@@ -82,7 +75,7 @@ public sealed class DexcomDockTests : IAsyncLifetime
         {
             var link = Path.Combine(_folder, "receiver");
             File.CreateSymbolicLink(link, second.PortPath);
-            var all = await ReadAsync(telemetry, 0, totalEvents, cancel.Token);
+            var all = await gateway.ReadAsync(0, totalEvents, cancel.Token);
             Assert.Equal(all.Count, all.Select(e => e.EventId).Distinct().Count());
             var sensorGlucose = all.Where(e => e.Kind == Proto.TelemetryKind.Glucose && e.Glucose.Source == Proto.GlucoseReading.Types.Source.Sensor);
             Assert.Equal(database.Records(DexcomRecordType.EgvData).Select(r => r.SystemSeconds), sensorGlucose.Select(e => (uint)e.DeviceTimeRaw).Order());
@@ -106,12 +99,10 @@ public sealed class DexcomDockTests : IAsyncLifetime
         emulator.Faults.NakNext(2);
         emulator.Faults.StallNext(1);
         await using var gateway = await StartGatewayAsync(emulator.PortPath, retries: 12);
-        using var channel = GrpcChannel.ForAddress(gateway.GetListenAddress());
-        var telemetry = new Proto.TelemetryService.TelemetryServiceClient(channel);
         using var cancel = new CancellationTokenSource(Timeout);
 
         var totalEvents = TotalRecords(database);
-        var all = await ReadAsync(telemetry, 0, totalEvents, cancel.Token);
+        var all = await gateway.ReadAsync(0, totalEvents, cancel.Token);
         var egvs = database.Records(DexcomRecordType.EgvData).Cast<EgvRecord>().ToDictionary(r => r.SystemSeconds);
         foreach (var e in all.Where(e => e.Kind == Proto.TelemetryKind.Glucose && e.Glucose.Source == Proto.GlucoseReading.Types.Source.Sensor))
         {
@@ -127,9 +118,8 @@ public sealed class DexcomDockTests : IAsyncLifetime
         var database = Database(days: 1);
         await using var emulator = DexcomReceiverEmulator.Start(database);
         await using var gateway = await StartGatewayAsync(emulator.PortPath);
-        using var channel = GrpcChannel.ForAddress(gateway.GetListenAddress());
         using var cancel = new CancellationTokenSource(Timeout);
-        await ReadAsync(new Proto.TelemetryService.TelemetryServiceClient(channel), 0, TotalRecords(database), cancel.Token);
+        await gateway.ReadAsync(0, TotalRecords(database), cancel.Token);
 
         Assert.NotEmpty(emulator.Requests);
         Assert.All(emulator.Requests, r => Assert.True(Enum.IsDefined(r.Command) && r.Command.ToString().StartsWith("Read", StringComparison.Ordinal), $"{r.Command} is not a read"));
@@ -147,57 +137,11 @@ public sealed class DexcomDockTests : IAsyncLifetime
         new[] { DexcomRecordType.EgvData, DexcomRecordType.MeterData, DexcomRecordType.SensorData, DexcomRecordType.InsertionTime, DexcomRecordType.UserEventData }
             .Sum(t => database.Records(t).Count);
 
-    private async Task<WebApplication> StartGatewayAsync(string portPath, int retries = 3)
+    private Task<TestGateway> StartGatewayAsync(string portPath, int retries = 3) => TestGateway.StartAsync(_folder, new Dictionary<string, string?>
     {
-        var app = GatewayHost.Build(
-            [],
-            new Dictionary<string, string?>
-            {
-                ["Gateway:Listen"] = "127.0.0.1:0",
-                ["Gateway:Storage:SqlitePath"] = Path.Combine(_folder, "gateway.db"),
-                ["Gateway:Serial:ScanUsb"] = "false",
-                ["Gateway:Bluetooth:Enabled"] = "false",
-                ["Gateway:ScanInterval"] = "00:00:00.200",
-                ["Gateway:Reconnect:Delay"] = "00:00:00.300",
-                ["Gateway:Serial:Ports:0:Path"] = portPath,
-                ["Gateway:Serial:Ports:0:Family"] = "dexcom",
-                ["Gateway:Drivers:ResponseTimeout"] = "00:00:01",
-                ["Gateway:Drivers:Retries"] = retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Gateway:Streaming:HeartbeatInterval"] = "00:00:00.500",
-                ["Serilog:MinimumLevel:Default"] = "Warning",
-                ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
-            },
-            embedded: true);
-        await app.StartAsync().WaitAsync(Timeout);
-        return app;
-    }
-
-    private static async Task<long> HeadAsync(Proto.TelemetryService.TelemetryServiceClient telemetry, CancellationToken cancellationToken)
-    {
-        using var call = telemetry.Subscribe(new Proto.SubscribeRequest(), cancellationToken: cancellationToken);
-        while (await call.ResponseStream.MoveNext(cancellationToken))
-        {
-            if (call.ResponseStream.Current.Heartbeat is { } beat)
-            {
-                return (long)beat.HeadSequence;
-            }
-        }
-
-        throw new InvalidOperationException("The stream ended without a heartbeat.");
-    }
-
-    private static async Task<List<Proto.TelemetryEvent>> ReadAsync(Proto.TelemetryService.TelemetryServiceClient telemetry, ulong after, int count, CancellationToken cancellationToken)
-    {
-        using var call = telemetry.Subscribe(new Proto.SubscribeRequest { AfterSequence = after }, cancellationToken: cancellationToken);
-        var events = new List<Proto.TelemetryEvent>(count);
-        while (events.Count < count && await call.ResponseStream.MoveNext(cancellationToken))
-        {
-            if (call.ResponseStream.Current.Event is { } e)
-            {
-                events.Add(e);
-            }
-        }
-
-        return events;
-    }
+        ["Gateway:Serial:Ports:0:Path"] = portPath,
+        ["Gateway:Serial:Ports:0:Family"] = "dexcom",
+        ["Gateway:Drivers:ResponseTimeout"] = "00:00:01",
+        ["Gateway:Drivers:Retries"] = retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
 }

@@ -45,7 +45,7 @@ public sealed partial class BlueZLoopback : IAsyncDisposable
 
     public string BusAddress { get; }
 
-    /// <summary>The emulated devices centrals can see (advertising, found by discovery).</summary>
+    /// <summary>The emulated devices that advertise (a central sees them once it discovers).</summary>
     public IReadOnlyList<LoopbackDevice> Devices
     {
         get
@@ -93,7 +93,7 @@ public sealed partial class BlueZLoopback : IAsyncDisposable
         }
     }
 
-    /// <summary>The device advertising <paramref name="nameOrAddress"/> as its local name or address, if a central could see it.</summary>
+    /// <summary>The device advertising <paramref name="nameOrAddress"/> as its local name, or with that address.</summary>
     public LoopbackDevice? FindDevice(string nameOrAddress)
     {
         lock (_gate)
@@ -240,7 +240,7 @@ public sealed partial class BlueZLoopback : IAsyncDisposable
         Peripheral? peripheral;
         lock (_gate)
         {
-            peripheral = _peripherals.Values.FirstOrDefault(p => p.Device?.Path == path);
+            peripheral = _peripherals.Values.FirstOrDefault(p => p.Exported && p.Device?.Path == path);
         }
 
         if (peripheral?.Device is not { } device)
@@ -252,7 +252,7 @@ public sealed partial class BlueZLoopback : IAsyncDisposable
         DBusObjectTree.Defer(context, async () =>
         {
             await device.RunAsync(() => DisconnectAsync(peripheral, device, notifyApplication: true));
-            Hide(peripheral);
+            Hide(peripheral, forget: false);
             DBusObjectTree.ReplyEmpty(context);
         });
     }
@@ -351,6 +351,12 @@ public sealed partial class BlueZLoopback : IAsyncDisposable
                 peripheral.AdvertisedServices = properties.TryGetValue("ServiceUUIDs", out var uuids) ? [.. uuids.GetArray<string>().Select(Guid.Parse)] : [];
                 peripheral.Appearance = properties.TryGetValue("Appearance", out var appearance) ? appearance.GetUInt16() : null;
                 peripheral.ManufacturerData = properties.TryGetValue("ManufacturerData", out var data) ? data : (VariantValue?)null;
+                if (peripheral.Device is null)
+                {
+                    var address = AddressFor(peripheral.LocalName ?? peripheral.Owner);
+                    peripheral.Device = new LoopbackDevice(address, BlueZNames.DevicePath(AdapterPath, address), peripheral.LocalName, d => DisconnectAsync(peripheral, d, notifyApplication: true, dropped: true), OnLinkError);
+                }
+
                 ShowIfDiscoverable(peripheral);
             }
 
@@ -392,16 +398,16 @@ public sealed partial class BlueZLoopback : IAsyncDisposable
     private void ShowIfDiscoverable(Peripheral peripheral)
     {
         if (!_discovering
-            || peripheral.Device is not null
+            || peripheral.Exported
+            || peripheral.Device is not { } device
             || peripheral.AdvertisementPath is null
             || (_discoveryFilter.Count > 0 && !peripheral.AdvertisedServices.Any(_discoveryFilter.Contains)))
         {
             return;
         }
 
-        var address = AddressFor(peripheral.LocalName ?? peripheral.Owner);
-        var device = new LoopbackDevice(address, BlueZNames.DevicePath(AdapterPath, address), peripheral.LocalName, d => DisconnectAsync(peripheral, d, notifyApplication: true, dropped: true), OnLinkError);
-        peripheral.Device = device;
+        var address = device.Address;
+        peripheral.Exported = true;
 
         var properties = new DBusInterface(BlueZNames.Device) { IntrospectionXml = BlueZIntrospection.Device };
         properties.Properties["Address"] = VariantValue.String(address);
@@ -453,19 +459,30 @@ public sealed partial class BlueZLoopback : IAsyncDisposable
         _tree.Add(device.Path, properties);
     }
 
-    private void Hide(Peripheral peripheral)
+    /// <summary>Takes the Device1 object away; <paramref name="forget"/> when the peripheral itself is gone.</summary>
+    private void Hide(Peripheral peripheral, bool forget)
     {
         LoopbackDevice? device;
+        bool exported;
         lock (_gate)
         {
             device = peripheral.Device;
-            peripheral.Device = null;
+            exported = peripheral.Exported;
+            peripheral.Exported = false;
+            if (forget)
+            {
+                peripheral.Device = null;
+            }
         }
 
-        if (device is not null)
+        if (device is not null && exported)
         {
-            device.Close();
             _tree.Remove(device.Path);
+        }
+
+        if (forget)
+        {
+            device?.Close();
         }
     }
 
@@ -773,7 +790,7 @@ public sealed partial class BlueZLoopback : IAsyncDisposable
             _ = device.RunAsync(async () =>
             {
                 await DisconnectAsync(peripheral, device, notifyApplication: false, dropped: true);
-                Hide(peripheral);
+                Hide(peripheral, forget: true);
             });
         }
     }
@@ -914,7 +931,11 @@ public sealed partial class BlueZLoopback : IAsyncDisposable
 
         public VariantValue? ManufacturerData { get; set; }
 
+        /// <summary>Exists while the peripheral advertises (or once did): its address, faults and link.</summary>
         public LoopbackDevice? Device { get; set; }
+
+        /// <summary>Its Device1 object is on the bus (a central discovered it).</summary>
+        public bool Exported { get; set; }
     }
 
     private sealed record PeripheralService(string Path, Guid Uuid, bool Primary, List<PeripheralCharacteristic> Characteristics);

@@ -67,3 +67,24 @@ public interface IDownloadTrigger
 public sealed record DownloadProgress(DeviceId Device, string Stream, long Done, long Total, long EventsStored);
 
 public sealed record DownloadSummary(DeviceId Device, long UnitsRead, long EventsStored, long Duplicates, TimeSpan Elapsed);
+
+/// <summary>
+/// The device could not be read as its protocol says (retries ran out, a required value is
+/// missing or refused). The session ends with this reason; the next one resumes from the cursors.
+/// </summary>
+public sealed class DeviceSessionException : Exception
+{
+    public DeviceSessionException(string message)
+        : base(message)
+    {
+    }
+
+    public DeviceSessionException()
+    {
+    }
+
+    public DeviceSessionException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

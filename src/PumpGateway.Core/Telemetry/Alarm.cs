@@ -35,6 +35,17 @@ public enum AlarmKind
     Temperature = 10,
     OverLimit = 11,
     SensorIssue = 12,
+
+    // 13 is Other on the wire (the proto's enum); the domain keeps 0 for it.
+
+    /// <summary>A CGM's low or urgent-low glucose alert.</summary>
+    GlucoseLow = 14,
+
+    /// <summary>A CGM's high or urgent-high glucose alert.</summary>
+    GlucoseHigh = 15,
+
+    /// <summary>A CGM's rate-of-rise or rate-of-fall alert.</summary>
+    GlucoseRateOfChange = 16,
 }
 
 public enum AlarmSeverity

@@ -79,7 +79,7 @@ public sealed partial class DexcomDriver : IDeviceDriver
         var range = await link.ExchangeAsync(DexcomRequests.ReadDatabasePageRange(DexcomRecordType.ManufacturingData), p => DexcomResponses.ParsePageRange(p.Span), cancellationToken);
         if (range.IsEmpty)
         {
-            throw new DexcomSessionException("The receiver has no manufacturing data: it cannot be identified.");
+            throw new DeviceSessionException("The receiver has no manufacturing data: it cannot be identified.");
         }
 
         var pages = await link.ExchangeAsync(
@@ -87,7 +87,7 @@ public sealed partial class DexcomDriver : IDeviceDriver
             p => ExpectPages(DexcomPageCodec.DecodePages(p.Span), DexcomRecordType.ManufacturingData, range.Last, 1),
             cancellationToken);
         var newest = pages[0].Records.OfType<ManufacturingDataRecord>().LastOrDefault()
-            ?? throw new DexcomSessionException("The newest manufacturing data page holds no record.");
+            ?? throw new DeviceSessionException("The newest manufacturing data page holds no record.");
         return newest.SerialNumber;
     }
 

@@ -71,7 +71,7 @@ internal sealed partial class DexcomLink
 
             if (attempt >= _retries)
             {
-                throw new DexcomSessionException($"{command} failed {attempt + 1} times; last: {failure}");
+                throw new DeviceSessionException($"{command} failed {attempt + 1} times; last: {failure}");
             }
 
             LogRetry(command, attempt + 1, _retries, failure);
@@ -132,22 +132,4 @@ internal sealed partial class DexcomLink
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Bytes} bytes of garbage before a frame")]
     private partial void LogGarbage(long bytes);
-}
-
-/// <summary>The receiver could not be read: retries ran out. The session ends; the next one resumes.</summary>
-public sealed class DexcomSessionException : Exception
-{
-    public DexcomSessionException(string message)
-        : base(message)
-    {
-    }
-
-    public DexcomSessionException()
-    {
-    }
-
-    public DexcomSessionException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
 }

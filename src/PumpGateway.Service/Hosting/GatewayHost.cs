@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using PumpGateway.Devices.Cgms;
 using PumpGateway.Devices.Dexcom;
 using PumpGateway.Ports;
 using PumpGateway.Service.DeviceManagement;
@@ -79,6 +80,15 @@ public static class GatewayHost
                 PollInterval = drivers.PollInterval,
                 ResponseTimeout = drivers.ResponseTimeout,
                 Retries = drivers.Retries,
+            }));
+        });
+        builder.Services.AddSingleton(services =>
+        {
+            var drivers = services.GetRequiredService<IOptions<GatewayOptions>>().Value.Drivers;
+            return new DeviceFamilyRegistration(CgmsDriver.Descriptor, () => new CgmsDriver(new CgmsDriverOptions
+            {
+                PollInterval = drivers.PollInterval,
+                ResponseTimeout = drivers.ResponseTimeout,
             }));
         });
         builder.Services.AddSingleton<IDeviceLocator, SerialDeviceLocator>();

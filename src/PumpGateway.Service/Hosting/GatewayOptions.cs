@@ -105,7 +105,8 @@ public sealed class DriverOptions
     /// <summary>How often a docked device is read again for new records after its first download.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(60);
 
-    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>Bound on each request's answer (a serial reply, a BLE read or control-point indication).</summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     public int Retries { get; set; } = 3;
 }
