@@ -134,7 +134,7 @@ public static class IdsHistoryCodec
                 var totalDaily = new IdsTotalDailyInsulinDeliveryEvent(seq, rel, r.Insulin(d, "total bolus"), r.Insulin(d, "total basal"), r.U16("year"), r.U8("month"), r.U8("day"), Has(flags, 0));
                 if (DateProblem(totalDaily) is { } problem)
                 {
-                    throw new ProtocolException(ProtocolErrorKind.OutOfRange, r.Offset - 4, problem);
+                    throw new ProtocolException(ProtocolErrorKind.OutOfRange, r.Offset - 4 + problem.FieldOffset, problem.Message);
                 }
 
                 return totalDaily;
@@ -272,7 +272,7 @@ public static class IdsHistoryCodec
             case IdsTotalDailyInsulinDeliveryEvent e:
                 if (DateProblem(e) is { } problem)
                 {
-                    throw new ArgumentException(problem, nameof(historyEvent));
+                    throw new ArgumentException(problem.Message, nameof(historyEvent));
                 }
 
                 w.U8(Flags(e.DateTimeChangedWarning)).Insulin(d, e.TotalBolus).Insulin(d, e.TotalBasal).U16(e.Year).U8(e.Month).U8(e.Day);
@@ -381,9 +381,10 @@ public static class IdsHistoryCodec
             : throw new ProtocolException(ProtocolErrorKind.OutOfRange, offset, $"time zone {zone} quarter hours is outside -48..+56 and not 'unknown'");
     }
 
-    private static string? DateProblem(IdsTotalDailyInsulinDeliveryEvent e) =>
-        e.Year != 0 && e.Year is < 1582 or > 9999 ? $"year {e.Year} is outside 1582-9999"
-        : e.Month > 12 ? $"month {e.Month}"
-        : e.Day > 31 ? $"day {e.Day}"
+    /// <summary>The day the totals are for; 0 means "not known", as in a Date Time.</summary>
+    private static (int FieldOffset, string Message)? DateProblem(IdsTotalDailyInsulinDeliveryEvent e) =>
+        e.Year != 0 && e.Year is < 1582 or > 9999 ? (0, $"year {e.Year} is outside 1582-9999")
+        : e.Month > 12 ? (2, $"month {e.Month}")
+        : e.Day > 31 ? (3, $"day {e.Day}")
         : null;
 }
