@@ -84,8 +84,8 @@ public static class IdsCommandControlPointCodec
             case IdsBolusTemplate bolus:
                 writer.U16((ushort)IdsCommandOpCode.GetBolusTemplateResponse).U8(bolus.TemplateNumber)
                     .U8((byte)((bolus.DelayMinutes is null ? 0 : DelayPresent) | (bolus.ForCorrection ? ForCorrection : 0) | (bolus.ForMeal ? ForMeal : 0)))
-                    .Enum8(bolus.BolusType, "bolus type").Insulin(dialect, bolus.FastAmount).Insulin(dialect, bolus.ExtendedAmount).U16(bolus.DurationMinutes);
-                IdsStatusReaderCodec.WriteIf(writer, bolus.DelayMinutes, static (w, v) => w.U16(v));
+                    .Enum8(bolus.BolusType, "bolus type").Insulin(dialect, bolus.FastAmount).Insulin(dialect, bolus.ExtendedAmount).U16(bolus.DurationMinutes)
+                    .Optional(bolus.DelayMinutes);
                 break;
             case IdsActivatedProfileTemplates activated:
                 if (activated.TemplateNumbers.Count > byte.MaxValue)

@@ -8,14 +8,8 @@ public static class IdsRacpCodec
     public static byte[] Encode(IdsRacpRequest request, IdsDialect dialect)
     {
         Validate(request, (message, _) => new ArgumentException(message, nameof(request)));
-        var writer = new IdsWriter().Enum8(request.OpCode, "op code").Enum8(request.Operator, "operator");
-        if (request.FilterType is { } filter)
-        {
-            writer.Enum8(filter, "filter type");
-        }
-
-        IdsStatusReaderCodec.WriteIf(writer, request.SequenceNumber, static (w, v) => w.U32(v));
-        IdsStatusReaderCodec.WriteIf(writer, request.RangeEnd, static (w, v) => w.U32(v));
+        var writer = new IdsWriter().Enum8(request.OpCode, "op code").Enum8(request.Operator, "operator")
+            .Optional(request.FilterType, "filter type").Optional(request.SequenceNumber).Optional(request.RangeEnd);
         return IdsE2e.Seal(writer, dialect, request.E2eCounter, hasCounter: true);
     }
 

@@ -78,9 +78,7 @@ public static class IdsStatusReaderCodec
                     | (bolus.ActivationType is null ? 0 : ActivationPresent) | (bolus.ForCorrection ? ForCorrection : 0) | (bolus.ForMeal ? ForMeal : 0));
                 writer.U16((ushort)IdsStatusReaderOpCode.GetActiveBolusDeliveryResponse).U8(bolusFlags).U16(bolus.BolusId).Enum8(bolus.BolusType, "bolus type")
                     .Insulin(dialect, bolus.FastAmount).Insulin(dialect, bolus.ExtendedAmount).U16(bolus.DurationMinutes);
-                WriteIf(writer, bolus.DelayMinutes, static (w, v) => w.U16(v));
-                WriteIf(writer, bolus.TemplateNumber, static (w, v) => w.U8(v));
-                WriteIf(writer, bolus.ActivationType, static (w, v) => w.Enum8(v, "bolus activation type"));
+                writer.Optional(bolus.DelayMinutes).Optional(bolus.TemplateNumber).Optional(bolus.ActivationType, "bolus activation type");
                 break;
             case IdsActiveBasalRateDelivery basal:
                 if (basal.TbrTemplateNumber is not null && basal.Tbr is null)
@@ -95,8 +93,7 @@ public static class IdsStatusReaderCodec
                     writer.Enum8(tbr.Type, "TBR type").Insulin(dialect, tbr.AdjustmentValue).U16(tbr.DurationProgrammedMinutes).U16(tbr.DurationRemainingMinutes);
                 }
 
-                WriteIf(writer, basal.TbrTemplateNumber, static (w, v) => w.U8(v));
-                WriteIf(writer, basal.DeliveryContext, static (w, v) => w.Enum8(v, "basal delivery context"));
+                writer.Optional(basal.TbrTemplateNumber).Optional(basal.DeliveryContext, "basal delivery context");
                 break;
             case IdsTotalDailyInsulinStatus total:
                 writer.U16((ushort)IdsStatusReaderOpCode.GetTotalDailyInsulinStatusResponse)
@@ -111,8 +108,7 @@ public static class IdsStatusReaderCodec
                 break;
             case IdsInsulinOnBoard iob:
                 writer.U16((ushort)IdsStatusReaderOpCode.GetInsulinOnBoardResponse).U8(iob.RemainingDurationMinutes is null ? (byte)0 : RemainingDurationPresent)
-                    .Insulin(dialect, iob.Amount);
-                WriteIf(writer, iob.RemainingDurationMinutes, static (w, v) => w.U16(v));
+                    .Insulin(dialect, iob.Amount).Optional(iob.RemainingDurationMinutes);
                 break;
             default:
                 throw new ArgumentException($"{response.GetType().Name} is not a status reader response.", nameof(response));
@@ -232,14 +228,5 @@ public static class IdsStatusReaderCodec
         var flags = reader.Flags(RemainingDurationPresent, "insulin on board flags");
         var amount = reader.Insulin(dialect, "insulin on board");
         return new IdsInsulinOnBoard(amount, (flags & RemainingDurationPresent) != 0 ? reader.U16("remaining duration") : null);
-    }
-
-    internal static void WriteIf<T>(IdsWriter writer, T? value, Action<IdsWriter, T> write)
-        where T : struct
-    {
-        if (value is { } present)
-        {
-            write(writer, present);
-        }
     }
 }

@@ -168,6 +168,16 @@ internal sealed class IdsWriter
     public IdsWriter Enum16<T>(T value, string field)
         where T : struct, Enum => U16((ushort)Convert.ToUInt32(Defined(value, field), CultureInfo.InvariantCulture));
 
+    /// <summary>An optional field: written when present, absent otherwise (its flag bit says which).</summary>
+    public IdsWriter Optional(byte? value) => value is { } present ? U8(present) : this;
+
+    public IdsWriter Optional(ushort? value) => value is { } present ? U16(present) : this;
+
+    public IdsWriter Optional(uint? value) => value is { } present ? U32(present) : this;
+
+    public IdsWriter Optional<T>(T? value, string field)
+        where T : struct, Enum => value is { } present ? Enum8(present, field) : this;
+
     public byte[] ToArray() => [.. _bytes];
 
     public static T Defined<T>(T value, string field)
