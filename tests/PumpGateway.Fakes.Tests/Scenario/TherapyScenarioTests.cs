@@ -60,9 +60,7 @@ public sealed class TherapyScenarioTests
     public void Events_are_numbered_from_one_in_order_and_stamped_in_whole_seconds_of_the_pump_clock()
     {
         var events = EightWeeks.Value.Events;
-        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
-        Assert.All(events, e => Assert.Equal(DateTimeKind.Unspecified, e.Time.Kind));
-        Assert.All(events, e => Assert.Equal(0, e.Time.Ticks % TimeSpan.TicksPerSecond));
+        TherapyInvariants.AssertNumberedInWholeSeconds(EightWeeks.Value);
         Assert.All(events.Zip(events.Skip(1)), pair => Assert.True(pair.First.Time <= pair.Second.Time, $"{pair.Second} comes before {pair.First}"));
         Assert.Equal(Start, events[0].Time);
         Assert.True(events[^1].Time < Start.AddDays(56));
@@ -78,71 +76,17 @@ public sealed class TherapyScenarioTests
             BasalResolution = decimal.Parse(basalResolution, System.Globalization.CultureInfo.InvariantCulture),
             BolusResolution = decimal.Parse(bolusResolution, System.Globalization.CultureInfo.InvariantCulture),
         });
-        var deliveries = scenario.Deliveries;
-        ReservoirFilled? fill = null;
-        var delivered = 0m;
-        var next = 0;
-        var levels = 0;
-        foreach (var therapyEvent in scenario.Events)
-        {
-            for (; next < deliveries.Count && deliveries[next].AfterSequence < therapyEvent.Sequence; next++)
-            {
-                delivered += deliveries[next].Units;
-            }
-
-            switch (therapyEvent)
-            {
-                case ReservoirFilled filled:
-                    fill = filled;
-                    delivered = 0;
-                    break;
-                case ReservoirLevel level:
-                    Assert.Equal(fill!.Units - delivered, level.Units);
-                    levels++;
-                    break;
-            }
-        }
-
-        delivered += deliveries.Skip(next).Sum(d => d.Units);
-        Assert.Equal(fill!.Units - delivered, scenario.Status.ReservoirUnits);
-        Assert.True(levels > 50, $"only {levels} levels recorded");
-
-        var pulse = scenario.Options.BasalResolution;
-        Assert.All(deliveries, d => Assert.Equal(0, d.Units % (d.Kind == DeliveryKind.Basal ? pulse : scenario.Options.BolusResolution)));
-        Assert.All(scenario.Events.OfType<ReservoirLevel>(), l => Assert.InRange(l.Units, 0, scenario.Options.ReservoirCapacityUnits));
+        var levels = TherapyInvariants.AssertReservoirBalances(scenario);
+        Assert.True(levels > 100, $"only {levels} levels recorded");
+        Assert.InRange(scenario.Events.OfType<ReservoirFilled>().Count(), 5, 9);
     }
 
     [Fact]
     public void Each_daily_total_is_recorded_at_midnight_and_is_that_days_basal_and_bolus_deliveries()
     {
-        var scenario = EightWeeks.Value;
-        var deliveries = scenario.Deliveries;
-        decimal basal = 0, bolus = 0;
-        var next = 0;
-        var totals = new List<DailyTotal>();
-        foreach (var therapyEvent in scenario.Events)
-        {
-            for (; next < deliveries.Count && deliveries[next].AfterSequence < therapyEvent.Sequence; next++)
-            {
-                basal += deliveries[next].Kind == DeliveryKind.Basal ? deliveries[next].Units : 0;
-                bolus += deliveries[next].Kind == DeliveryKind.Bolus ? deliveries[next].Units : 0;
-                Assert.True(totals.Count == 0 || DateOnly.FromDateTime(deliveries[next].From) > totals[^1].Day);
-            }
-
-            if (therapyEvent is DailyTotal total)
-            {
-                Assert.Equal(basal, total.BasalUnits);
-                Assert.Equal(bolus, total.BolusUnits);
-                Assert.Equal(basal + bolus, total.TotalUnits);
-                Assert.Equal(total.Time.Date, total.Time);
-                Assert.Equal(DateOnly.FromDateTime(total.Time).AddDays(-1), total.Day);
-                totals.Add(total);
-                basal = bolus = 0;
-            }
-        }
-
-        Assert.Equal(55, totals.Count);
+        var totals = TherapyInvariants.AssertDailyTotalsAddUp(EightWeeks.Value);
         Assert.Equal(Enumerable.Range(0, 55).Select(d => DateOnly.FromDateTime(Start).AddDays(d)), totals.Select(t => t.Day));
+        Assert.All(totals, t => Assert.Equal(t.Day.AddDays(1).ToDateTime(TimeOnly.MinValue), t.Time));
 
         // A realistic adult: 30-55 IU a day, about half of it basal.
         Assert.InRange(totals.Skip(1).Average(t => t.TotalUnits), 30, 55);
@@ -153,55 +97,11 @@ public sealed class TherapyScenarioTests
     public void Basal_changes_at_the_profiles_hour_boundaries_and_otherwise_only_with_a_temporary_basal_or_a_suspension()
     {
         var scenario = EightWeeks.Value;
-        var profile = scenario.Options.BasalRates;
-        var suspended = false;
-        (TemporaryBasalKind Kind, decimal Amount)? temporary = null;
-        BasalRateChanged? previous = null;
-        var events = scenario.Events;
-        for (var i = 0; i < events.Count; i++)
-        {
-            switch (events[i])
-            {
-                case DeliverySuspended:
-                    suspended = true;
-                    break;
-                case DeliveryResumed:
-                    suspended = false;
-                    break;
-                case TemporaryBasalStarted started:
-                    temporary = (started.Kind, started.Amount);
-                    break;
-                case TemporaryBasalChanged changed:
-                    temporary = (changed.Kind, changed.Amount);
-                    break;
-                case TemporaryBasalEnded:
-                    temporary = null;
-                    break;
-                case BasalRateChanged rate:
-                    Assert.Equal(rate.Time.Hour, rate.Segment);
-                    Assert.Equal(profile[rate.Segment], rate.ScheduledUnitsPerHour);
-                    var expected = suspended ? 0 : temporary switch
-                    {
-                        null => rate.ScheduledUnitsPerHour,
-                        (TemporaryBasalKind.Relative, var percent) => Math.Floor(rate.ScheduledUnitsPerHour * percent / 100 / 0.05m) * 0.05m,
-                        (_, var absolute) => absolute,
-                    };
-                    Assert.Equal(expected, rate.UnitsPerHour);
-                    Assert.NotEqual((previous?.UnitsPerHour, previous?.ScheduledUnitsPerHour), (rate.UnitsPerHour, rate.ScheduledUnitsPerHour));
-                    if (rate.Time.TimeOfDay.Ticks % TimeSpan.TicksPerHour != 0)
-                    {
-                        var cause = events.Take(i).Reverse().TakeWhile(e => e.Time == rate.Time).FirstOrDefault(e =>
-                            e is DeliverySuspended or DeliveryResumed or TemporaryBasalStarted or TemporaryBasalChanged or TemporaryBasalEnded);
-                        Assert.True(cause is not null, $"{rate} changed off the hour without a cause");
-                    }
-
-                    previous = rate;
-                    break;
-            }
-        }
+        TherapyInvariants.AssertBasalFollowsProfileAndState(scenario);
 
         // And every hour boundary where the profile's rate differs is recorded.
-        var changes = events.OfType<BasalRateChanged>().Select(r => r.Time).ToHashSet();
+        var profile = scenario.Options.BasalRates;
+        var changes = scenario.Events.OfType<BasalRateChanged>().Select(r => r.Time).ToHashSet();
         for (var hour = Start.AddHours(1); hour < scenario.Now; hour = hour.AddHours(1))
         {
             if (profile[hour.Hour] != profile[(hour.Hour + 23) % 24])
@@ -209,6 +109,8 @@ public sealed class TherapyScenarioTests
                 Assert.Contains(hour, changes);
             }
         }
+
+        Assert.Contains(scenario.Events, e => e is BasalRateChanged r && r.UnitsPerHour != r.ScheduledUnitsPerHour && r.UnitsPerHour > 0);
     }
 
     [Fact]
@@ -235,32 +137,10 @@ public sealed class TherapyScenarioTests
     [Fact]
     public void Every_alarm_is_raised_once_then_acknowledged_and_cleared_at_most_once_in_that_order()
     {
-        var scenario = EightWeeks.Value;
-        var alarms = new Dictionary<int, AlarmChanged>();
-        var open = new SortedSet<int>();
-        foreach (var change in scenario.Events.OfType<AlarmChanged>())
-        {
-            if (change.Transition == AlarmTransition.Raised)
-            {
-                Assert.True(alarms.TryAdd(change.AlarmId, change), $"alarm {change.AlarmId} raised twice");
-                open.Add(change.AlarmId);
-                continue;
-            }
-
-            var last = alarms[change.AlarmId];
-            Assert.Equal((last.Kind, last.Severity), (change.Kind, change.Severity));
-            Assert.True(last.Transition < change.Transition, $"{change} after {last}");
-            Assert.True(last.Time <= change.Time);
-            alarms[change.AlarmId] = change;
-            if (change.Transition == AlarmTransition.Cleared)
-            {
-                open.Remove(change.AlarmId);
-            }
-        }
-
-        Assert.Equal(open, scenario.Status.OpenAlarmIds);
+        var alarms = TherapyInvariants.AssertAlarmLifecycles(EightWeeks.Value);
         Assert.Contains(alarms.Values, a => a.Kind == AlarmKind.BatteryLow);
         Assert.Contains(alarms.Values, a => a.Kind == AlarmKind.ReservoirLow);
+        Assert.Contains(alarms.Values, a => a.Transition == AlarmTransition.Cleared);
         Assert.All(alarms.Values.Where(a => a.Kind is AlarmKind.ReservoirLow or AlarmKind.BatteryLow), a => Assert.Equal(AlarmSeverity.Warning, a.Severity));
     }
 
@@ -325,30 +205,20 @@ public sealed class TherapyScenarioTests
     {
         var step = decimal.Parse(resolution, System.Globalization.CultureInfo.InvariantCulture);
         var scenario = new TherapyScenario(Options(seed: 11, days: 42) with { BolusResolution = step });
-        var programmed = scenario.Events.OfType<BolusProgrammed>().ToDictionary(b => b.BolusId);
+        TherapyInvariants.AssertBolusesAddUp(scenario);
+        var programmed = scenario.Events.OfType<BolusProgrammed>().ToList();
         var ended = scenario.Events.OfType<BolusDelivered>().ToList();
         Assert.True(ended.Count > 100);
-        Assert.All(programmed.Values, b => Assert.Equal(0, (b.ImmediateUnits % step) + (b.ExtendedUnits % step)));
-        Assert.All(programmed.Values, b => Assert.Equal(b.Calculation.CarbUnits + b.Calculation.CorrectionUnits, b.TotalUnits));
-        foreach (var bolus in ended)
-        {
-            var start = programmed[bolus.BolusId];
-            Assert.Equal((start.Time, start.Type, start.ImmediateUnits, start.ExtendedUnits), (bolus.Started, bolus.Type, bolus.ProgrammedImmediateUnits, bolus.ProgrammedExtendedUnits));
-            Assert.InRange(bolus.ImmediateUnits, 0, bolus.ProgrammedImmediateUnits);
-            Assert.InRange(bolus.ExtendedUnits, 0, bolus.ProgrammedExtendedUnits);
-            Assert.Equal(bolus.Outcome == BolusOutcome.Completed, bolus.DeliveredUnits == bolus.ProgrammedUnits);
-            Assert.Equal(bolus.DeliveredUnits, scenario.Deliveries.Where(d => d.BolusId == bolus.BolusId).Sum(d => d.Units));
-            Assert.Equal(0, bolus.DeliveredUnits % step);
-        }
+        Assert.All(programmed, b => Assert.Equal(b.Calculation.CarbUnits + b.Calculation.CorrectionUnits, b.TotalUnits));
 
         // Normal most of the time, square sometimes, dual wave for large or late meals; some cancelled.
-        var types = programmed.Values.GroupBy(b => b.Type).ToDictionary(g => g.Key, g => g.Count());
+        var types = programmed.GroupBy(b => b.Type).ToDictionary(g => g.Key, g => g.Count());
         Assert.True(types[BolusType.Normal] > programmed.Count * 0.7);
         Assert.InRange(types.GetValueOrDefault(BolusType.Square), 1, programmed.Count * 0.15);
         Assert.InRange(types.GetValueOrDefault(BolusType.DualWave), 1, programmed.Count * 0.25);
         Assert.Contains(ended, b => b.Outcome == BolusOutcome.Cancelled);
-        Assert.Contains(programmed.Values, b => b.Calculation.CorrectionUnits > 0 && b.Calculation.CarbGrams > 0);
-        Assert.Contains(programmed.Values, b => b.Calculation.CarbGrams == 0);
+        Assert.Contains(programmed, b => b.Calculation.CorrectionUnits > 0 && b.Calculation.CarbGrams > 0);
+        Assert.Contains(programmed, b => b.Calculation.CarbGrams == 0);
     }
 
     [Fact]
@@ -536,6 +406,81 @@ public sealed class TherapyScenarioTests
 
         Assert.All(events.OfType<BasalRateChanged>(), r => Assert.Equal(r.Time.Hour, r.Segment));
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public void Random_options_either_run_with_every_invariant_holding_or_are_refused()
+    {
+        var random = new Random(20261101);
+        var kinds = Enum.GetValues<AlarmKind>();
+        Func<TherapyScenarioOptions, TherapyScenarioOptions>[] breakages =
+        [
+            o => o with { BasalResolution = 0.01m },
+            o => o with { BolusResolution = 0.025m },
+            o => o with { BasalRates = [.. o.BasalRates.Skip(1)] },
+            o => o with { BasalRates = [.. o.BasalRates.Select((r, h) => h == 5 ? r + 0.0125m : r)] },
+            o => o with { Start = o.Start.AddMilliseconds(250) },
+            o => o with { Duration = o.Duration + TimeSpan.FromMilliseconds(10) },
+            o => o with { CalibrationsPerDay = 3 },
+            o => o with { ReservoirCapacityUnits = 50 },
+            o => o with { ScriptedAlarms = [.. o.ScriptedAlarms, new ScriptedAlarm(o.Start.AddHours(1), AlarmKind.BatteryLow) { Detected = false }] },
+            o => o with { ScriptedAlarms = [.. o.ScriptedAlarms, new ScriptedAlarm(o.Start.AddHours(1), AlarmKind.Occlusion) { Lasting = TimeSpan.Zero }] },
+        ];
+        var (ran, refused) = (0, 0);
+        for (var i = 0; i < 40; i++)
+        {
+            var start = new DateTime(2026, 1, 1).AddSeconds(random.Next(0, 365 * 86400));
+            var basalStep = random.Next(0, 2) == 0 ? 0.05m : 0.025m;
+            var options = new TherapyScenarioOptions
+            {
+                Seed = random.Next(),
+                Start = start,
+                Duration = TimeSpan.FromSeconds(random.Next(3600, 4 * 86400)),
+                BasalResolution = basalStep,
+                BolusResolution = random.Next(0, 2) == 0 ? 0.05m : 0.1m,
+                BasalRates = random.Next(0, 3) == 0 ? [.. Enumerable.Range(0, 24).Select(_ => basalStep * random.Next(0, 60))] : TherapyScenarioOptions.DefaultBasalRates,
+                ReservoirCapacityUnits = new[] { 100m, 176m, 300m }[random.Next(3)],
+                CalibrationsPerDay = random.Next(0, 3),
+                ClockChangesPerMonth = random.Next(0, 2) * 30,
+                LowGlucoseSuspend = random.Next(0, 2) == 0,
+                UserSuspendsPerWeek = random.Next(0, 15),
+                RandomAlarmsPerWeek = random.Next(0, 15),
+                UndetectedFailuresPerMonth = random.Next(0, 30),
+                ScriptedAlarms = [.. Enumerable.Range(0, random.Next(0, 5)).Select(_ => kinds[random.Next(kinds.Length)]).Select(kind => new ScriptedAlarm(start.AddSeconds(random.Next(-3600, 3 * 86400)), kind)
+                {
+                    Lasting = random.Next(0, 3) == 0 ? null : TimeSpan.FromSeconds(random.Next(60, 6 * 3600)),
+                    Detected = kind is not (AlarmKind.Occlusion or AlarmKind.InfusionSetDetached) || random.Next(0, 2) == 0,
+                })],
+            };
+            var broken = random.Next(0, 3) == 0;
+            if (broken)
+            {
+                options = breakages[random.Next(breakages.Length)](options);
+            }
+
+            TherapyScenario scenario;
+            try
+            {
+                scenario = new TherapyScenario(options);
+            }
+            catch (ArgumentException)
+            {
+                Assert.True(broken, $"valid options refused: {options}");
+                refused++;
+                continue;
+            }
+
+            Assert.False(broken, $"broken options ran: {options}");
+            ran++;
+            TherapyInvariants.AssertAll(scenario);
+            if (options.ClockChangesPerMonth == 0)
+            {
+                var raised = scenario.Events.OfType<AlarmChanged>().Where(a => a.Transition == AlarmTransition.Raised).Select(a => (a.Time, a.Kind)).ToHashSet();
+                Assert.All(options.ScriptedAlarms.Where(a => a.Detected && a.Time >= start && a.Time < scenario.Now), a => Assert.Contains((a.Time, a.Kind), raised));
+            }
+        }
+
+        Assert.True(ran >= 20 && refused >= 5, $"{ran} ran, {refused} refused");
     }
 
     [Fact]
