@@ -109,8 +109,21 @@ internal static class TherapyInvariants
         (TemporaryBasalKind Kind, decimal Amount)? temporary = null;
         BasalRateChanged? previous = null;
         var events = scenario.Events;
+        decimal Expected(decimal scheduled) => suspended ? 0 : temporary switch
+        {
+            null => scheduled,
+            (TemporaryBasalKind.Relative, var percent) => Math.Floor(scheduled * percent / 100 / options.BasalResolution) * options.BasalResolution,
+            (_, var absolute) => absolute,
+        };
+
         for (var i = 0; i < events.Count; i++)
         {
+            // Once a second's events are all in, the rate last recorded is the one the state calls for.
+            if (i > 0 && events[i].Time != events[i - 1].Time && previous is not null)
+            {
+                Assert.True(Expected(previous.ScheduledUnitsPerHour) == previous.UnitsPerHour, $"{previous} no longer holds at {events[i - 1]}");
+            }
+
             switch (events[i])
             {
                 case DeliverySuspended:
@@ -131,13 +144,7 @@ internal static class TherapyInvariants
                 case BasalRateChanged rate:
                     Assert.Equal(rate.Time.Hour, rate.Segment);
                     Assert.Equal(options.BasalRates[rate.Segment], rate.ScheduledUnitsPerHour);
-                    var expected = suspended ? 0 : temporary switch
-                    {
-                        null => rate.ScheduledUnitsPerHour,
-                        (TemporaryBasalKind.Relative, var percent) => Math.Floor(rate.ScheduledUnitsPerHour * percent / 100 / options.BasalResolution) * options.BasalResolution,
-                        (_, var absolute) => absolute,
-                    };
-                    Assert.Equal(expected, rate.UnitsPerHour);
+                    Assert.Equal(Expected(rate.ScheduledUnitsPerHour), rate.UnitsPerHour);
                     Assert.NotEqual((previous?.UnitsPerHour, previous?.ScheduledUnitsPerHour), (rate.UnitsPerHour, rate.ScheduledUnitsPerHour));
                     if (rate.Time.TimeOfDay.Ticks % TimeSpan.TicksPerHour != 0)
                     {

@@ -53,6 +53,27 @@ public sealed class WearerTests
         Assert.Equal(longer.Therapy.Events.TakeWhile(e => e.Time < Start.AddDays(12).AddMinutes(-5)), shorter.Therapy.Events.TakeWhile(e => e.Time < Start.AddDays(12).AddMinutes(-5)));
     }
 
+    [Fact]
+    public async Task Two_emulators_may_advance_one_wearer_from_their_own_tasks()
+    {
+        var shared = new Wearer(Options(seed: 9, days: 1));
+        var dexcom = Task.Run(() => shared.Glucose.Take(3 * 288).ToList());
+        var pump = Task.Run(() =>
+        {
+            for (var hour = 1; hour <= 4 * 24; hour++)
+            {
+                shared.Therapy.AdvanceTo(Start.AddDays(1).AddHours(hour));
+                _ = shared.Therapy.Events.Count + shared.Therapy.Status.ReservoirUnits;
+            }
+        });
+        await Task.WhenAll(dexcom, pump);
+
+        var alone = new Wearer(Options(seed: 9, days: 5));
+        Assert.Equal(alone.Glucose.History.Skip(288).Take(3 * 288), await dexcom);
+        Assert.Equal(alone.Therapy.Events, shared.Therapy.Events);
+        Assert.Equal(alone.Diary, shared.Diary);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
