@@ -33,20 +33,33 @@ public readonly record struct MealEntry(DateTime Time, int CarbGrams);
 /// peak about an hour after eating and settle over three, and mean-reverting noise
 /// (Ornstein-Uhlenbeck), clamped to a G4's 40-400 mg/dL. The same seed gives the same wearer,
 /// and a longer scenario starts with exactly the samples of a shorter one.
+/// <see cref="Wearer.Glucose"/> is the same view of a wearer whose glucose follows its pump therapy.
 /// </summary>
 public sealed class GlucoseScenario
 {
     private readonly GlucoseScenarioOptions _options;
     private readonly Random _random;
+    private readonly WearerSimulation? _wearer;
     private double _noise;
     private DateTime _next;
+    private int _taken;
 
     public GlucoseScenario(GlucoseScenarioOptions options)
     {
         _options = options;
         _random = new Random(options.Seed);
         _next = options.Start;
-        Meals = [.. BuildMeals(options.Start, options.Start + options.Duration + TimeSpan.FromDays(365))];
+        Meals = new MealPlan(options.Seed, options.Start, options.MealsPerDay).Until(options.Start + options.Duration + TimeSpan.FromDays(365));
+        History = [.. Take((int)(options.Duration / options.Interval))];
+    }
+
+    /// <summary>The glucose of a coupled wearer: samples come from its simulation, meals from the same plan.</summary>
+    internal GlucoseScenario(GlucoseScenarioOptions options, WearerSimulation wearer)
+    {
+        _options = options;
+        _random = new Random(options.Seed);
+        _wearer = wearer;
+        Meals = wearer.PlannedMeals(options.Start + options.Duration + TimeSpan.FromDays(365));
         History = [.. Take((int)(options.Duration / options.Interval))];
     }
 
@@ -72,6 +85,11 @@ public sealed class GlucoseScenario
 
     public GlucoseSample NextSample()
     {
+        if (_wearer is not null)
+        {
+            return _wearer.GlucoseSample(_taken++);
+        }
+
         var time = _next;
         _next += _options.Interval;
 
@@ -108,24 +126,6 @@ public sealed class GlucoseScenario
         }
 
         return _options.BaselineMgDl + circadian + meals;
-    }
-
-    private IEnumerable<MealEntry> BuildMeals(DateTime start, DateTime end)
-    {
-        var random = new Random(_options.Seed ^ 0x5EED);
-        double[] hours = [7.5, 12.5, 19.5];
-        for (var day = start.Date; day < end; day = day.AddDays(1))
-        {
-            for (var i = 0; i < Math.Min(_options.MealsPerDay, hours.Length); i++)
-            {
-                var time = day.AddHours(hours[i] + ((random.NextDouble() - 0.5) * 1.5));
-                var carbs = 30 + random.Next(0, 50);
-                if (time >= start && time < end)
-                {
-                    yield return new MealEntry(new DateTime(time.Ticks - (time.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified), carbs);
-                }
-            }
-        }
     }
 
     private double Gaussian()
