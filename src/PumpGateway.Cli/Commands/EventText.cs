@@ -17,6 +17,8 @@ internal static class EventText
         Proto.TelemetryEvent.DetailOneofCase.DeliveryState => (e.DeliveryState.Suspended ? "delivery suspended " : "delivery resumed ") + e.DeliveryState.Reason,
         Proto.TelemetryEvent.DetailOneofCase.Bolus => $"bolus {e.Bolus.Type} {e.Bolus.DeliveredUnits}/{e.Bolus.ProgrammedUnits} U" + (e.Bolus.Cancelled ? " cancelled" : ""),
         Proto.TelemetryEvent.DetailOneofCase.Alarm => $"alarm {e.Alarm.Kind} {e.Alarm.Transition} ({e.Alarm.VendorCode} {e.Alarm.VendorText})",
+        Proto.TelemetryEvent.DetailOneofCase.PumpMaintenance => $"pump {e.PumpMaintenance.Action} {e.PumpMaintenance.Units}".TrimEnd() + (e.PumpMaintenance.ClockAfter.Length > 0 ? $" {e.PumpMaintenance.ClockBefore} -> {e.PumpMaintenance.ClockAfter}" : ""),
+        Proto.TelemetryEvent.DetailOneofCase.DailyInsulinTotal => $"daily total {e.DailyInsulinTotal.Day}: {e.DailyInsulinTotal.TotalUnits} U (basal {e.DailyInsulinTotal.BasalUnits}, bolus {e.DailyInsulinTotal.BolusUnits})",
         Proto.TelemetryEvent.DetailOneofCase.DeviceStatus => $"status battery {(e.DeviceStatus.HasBatteryPercent ? e.DeviceStatus.BatteryPercent + "%" : "?")} reservoir {e.DeviceStatus.ReservoirUnits} U",
         _ => e.Kind.ToString(),
     };

@@ -39,8 +39,8 @@ public interface ITelemetrySink
 {
     Task<DownloadCursor?> GetCursorAsync(DeviceId device, string stream, CancellationToken cancellationToken);
 
-    /// <summary>Stores the events not yet stored and advances the cursor, atomically.</summary>
-    Task<AppendResult> CommitAsync(IReadOnlyList<TelemetryEvent> events, DownloadCursor? cursor, CancellationToken cancellationToken);
+    /// <summary>Stores the events not yet stored and advances the cursors, atomically.</summary>
+    Task<AppendResult> CommitAsync(IReadOnlyList<TelemetryEvent> events, IReadOnlyList<DownloadCursor> cursors, CancellationToken cancellationToken);
 }
 
 /// <summary>What a session reports as it goes: the device manager turns it into WatchDevices events.</summary>

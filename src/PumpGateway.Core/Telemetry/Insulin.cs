@@ -27,6 +27,12 @@ public sealed record TemporaryBasal : TelemetryEvent
     public int? Percent { get; init; }
 
     public required TimeSpan ProgrammedDuration { get; init; }
+
+    /// <summary>On <see cref="TemporaryBasalPhase.Ended"/>: how long it actually ran.</summary>
+    public TimeSpan? EffectiveDuration { get; init; }
+
+    /// <summary>On <see cref="TemporaryBasalPhase.Ended"/>: why, as the device says (duration over, cancelled, error).</summary>
+    public string? EndReason { get; init; }
 }
 
 public enum TemporaryBasalPhase
@@ -73,4 +79,53 @@ public enum BolusType
     Normal = 1,
     Square = 2,
     DualWave = 3,
+}
+
+/// <summary>
+/// Work on the pump that is not delivery to the wearer: a rewind, a reservoir filled, a prime of
+/// the tubing or cannula (together: a new infusion set), a battery changed, the clock set.
+/// </summary>
+public sealed record PumpMaintenance : TelemetryEvent
+{
+    public override TelemetryKind Kind => TelemetryKind.PumpMaintenance;
+
+    public required PumpMaintenanceAction Action { get; init; }
+
+    /// <summary>Insulin involved: the fill of a reservoir, the amount primed.</summary>
+    public decimal? Units { get; init; }
+
+    /// <summary>On <see cref="PumpMaintenanceAction.ClockSet"/>: the device clock before and after.</summary>
+    public DateTime? ClockBefore { get; init; }
+
+    public DateTime? ClockAfter { get; init; }
+
+    /// <summary>The device's own words for it.</summary>
+    public string? Detail { get; init; }
+}
+
+public enum PumpMaintenanceAction
+{
+    Rewind = 1,
+    ReservoirFilled = 2,
+    TubingPrimed = 3,
+    CannulaPrimed = 4,
+
+    /// <summary>A prime the device does not say the target of.</summary>
+    Primed = 5,
+    BatteryChanged = 6,
+    ClockSet = 7,
+}
+
+/// <summary>The insulin a pump says it delivered on one day of its own clock.</summary>
+public sealed record DailyInsulinTotal : TelemetryEvent
+{
+    public override TelemetryKind Kind => TelemetryKind.DailyInsulinTotal;
+
+    public required DateOnly Day { get; init; }
+
+    public required decimal BasalUnits { get; init; }
+
+    public required decimal BolusUnits { get; init; }
+
+    public decimal TotalUnits => BasalUnits + BolusUnits;
 }

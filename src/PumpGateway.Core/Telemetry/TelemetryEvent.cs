@@ -19,6 +19,8 @@ namespace PumpGateway.Telemetry;
 [JsonDerivedType(typeof(Bolus), "bolus")]
 [JsonDerivedType(typeof(Alarm), "alarm")]
 [JsonDerivedType(typeof(DeviceStatus), "deviceStatus")]
+[JsonDerivedType(typeof(PumpMaintenance), "pumpMaintenance")]
+[JsonDerivedType(typeof(DailyInsulinTotal), "dailyInsulinTotal")]
 public abstract record TelemetryEvent
 {
     public required EventId Id { get; init; }
@@ -47,4 +49,6 @@ public enum TelemetryKind
     Bolus = 8,
     Alarm = 9,
     DeviceStatus = 10,
+    PumpMaintenance = 11,
+    DailyInsulinTotal = 12,
 }

@@ -80,7 +80,7 @@ public sealed partial class CgmsDriver : IDeviceDriver
         await session.Observer.OnIdentifiedAsync(identity, clockOffset, cancellationToken);
         if (await DeviceInformation.ReadBatteryLevelAsync(gatt, cancellationToken) is { } battery)
         {
-            await session.Sink.CommitAsync([BatteryStatus(identity.Id, battery, session.Clock.GetUtcNow())], null, cancellationToken);
+            await session.Sink.CommitAsync([BatteryStatus(identity.Id, battery, session.Clock.GetUtcNow())], [], cancellationToken);
         }
 
         await gatt.SubscribeAsync(Measurement, cancellationToken);
@@ -196,7 +196,7 @@ public sealed partial class CgmsDriver : IDeviceDriver
             var request = CgmSpecificOpsCodec.EncodeRequest(CgmSpecificOpsRequest.GetCalibrationValue(CgmSpecificOpsRequest.LastCalibrationRecord), e2e);
             if (CgmSpecificOpsCodec.DecodeResponse(await gatt.RequestAsync(SpecificOps, request, cancellationToken), e2e) is CgmCalibrationValueResponse { RecordNumber: > 0 } calibration)
             {
-                await session.Sink.CommitAsync([_mapper.MapCalibration(calibration)], null, cancellationToken);
+                await session.Sink.CommitAsync([_mapper.MapCalibration(calibration)], [], cancellationToken);
             }
         }
 
@@ -282,14 +282,14 @@ public sealed partial class CgmsDriver : IDeviceDriver
                 return (records, (0, 0));
             }
 
-            DownloadCursor? cursor = null;
+            List<DownloadCursor> cursors = [];
             if (last is { } position)
             {
                 _cursorOffset = position;
-                cursor = new DownloadCursor(device, Stream, (sessionTime.Key << 16) | position, session.Clock.GetUtcNow());
+                cursors.Add(new DownloadCursor(device, Stream, (sessionTime.Key << 16) | position, session.Clock.GetUtcNow()));
             }
 
-            var result = await session.Sink.CommitAsync(events, cursor, cancellationToken);
+            var result = await session.Sink.CommitAsync(events, cursors, cancellationToken);
             return (records, (result.Appended.Count, result.Duplicates));
         }
 

@@ -136,7 +136,7 @@ public sealed partial class DexcomDriver : IDeviceDriver
                 }
 
                 var lastPage = page + count - 1;
-                var result = await session.Sink.CommitAsync(events, new DownloadCursor(device, stream, lastPage, session.Clock.GetUtcNow()), cancellationToken);
+                var result = await session.Sink.CommitAsync(events, [new DownloadCursor(device, stream, lastPage, session.Clock.GetUtcNow())], cancellationToken);
                 stored += result.Appended.Count;
                 duplicates += result.Duplicates;
                 done += count;

@@ -10,6 +10,6 @@ internal sealed class StoreTelemetrySink(IEventStore store) : ITelemetrySink
     public Task<DownloadCursor?> GetCursorAsync(DeviceId device, string stream, CancellationToken cancellationToken) =>
         store.GetCursorAsync(device, stream, cancellationToken);
 
-    public Task<AppendResult> CommitAsync(IReadOnlyList<TelemetryEvent> events, DownloadCursor? cursor, CancellationToken cancellationToken) =>
-        store.AppendAsync(events, cursor is null ? [] : [cursor], cancellationToken);
+    public Task<AppendResult> CommitAsync(IReadOnlyList<TelemetryEvent> events, IReadOnlyList<DownloadCursor> cursors, CancellationToken cancellationToken) =>
+        store.AppendAsync(events, cursors, cancellationToken);
 }

@@ -69,6 +69,8 @@ internal static class ProtoMapper
                 {
                     Phase = (Proto.TemporaryBasal.Types.Phase)(int)t.Phase,
                     ProgrammedDuration = Duration.FromTimeSpan(t.ProgrammedDuration),
+                    EffectiveDuration = t.EffectiveDuration is { } effective ? Duration.FromTimeSpan(effective) : null,
+                    EndReason = t.EndReason ?? "",
                 };
                 if (t.Percent is { } percent)
                 {
@@ -79,6 +81,25 @@ internal static class ProtoMapper
                     message.TemporaryBasal.UnitsPerHour = Text(rate);
                 }
 
+                break;
+            case PumpMaintenance m:
+                message.PumpMaintenance = new Proto.PumpMaintenance
+                {
+                    Action = (Proto.PumpMaintenance.Types.Action)(int)m.Action,
+                    Units = Text(m.Units),
+                    ClockBefore = m.ClockBefore?.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture) ?? "",
+                    ClockAfter = m.ClockAfter?.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture) ?? "",
+                    Detail = m.Detail ?? "",
+                };
+                break;
+            case DailyInsulinTotal total:
+                message.DailyInsulinTotal = new Proto.DailyInsulinTotal
+                {
+                    Day = total.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    BasalUnits = Text(total.BasalUnits),
+                    BolusUnits = Text(total.BolusUnits),
+                    TotalUnits = Text(total.TotalUnits),
+                };
                 break;
             case DeliveryStateChange d:
                 message.DeliveryState = new Proto.DeliveryState { Suspended = d.Suspended, Reason = d.Reason ?? "" };

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using PumpGateway.Devices.Cgms;
 using PumpGateway.Devices.Dexcom;
+using PumpGateway.Devices.Ids;
 using PumpGateway.Ports;
 using PumpGateway.Service.DeviceManagement;
 using PumpGateway.Service.Grpc;
@@ -86,6 +87,15 @@ public static class GatewayHost
         {
             var drivers = services.GetRequiredService<IOptions<GatewayOptions>>().Value.Drivers;
             return new DeviceFamilyRegistration(CgmsDriver.Descriptor, () => new CgmsDriver(new CgmsDriverOptions
+            {
+                PollInterval = drivers.PollInterval,
+                ResponseTimeout = drivers.ResponseTimeout,
+            }));
+        });
+        builder.Services.AddSingleton(services =>
+        {
+            var drivers = services.GetRequiredService<IOptions<GatewayOptions>>().Value.Drivers;
+            return new DeviceFamilyRegistration(IdsDriver.Descriptor, () => new IdsDriver(new IdsDriverOptions
             {
                 PollInterval = drivers.PollInterval,
                 ResponseTimeout = drivers.ResponseTimeout,
