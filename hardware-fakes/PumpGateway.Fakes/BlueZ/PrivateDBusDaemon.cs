@@ -13,6 +13,7 @@ public sealed class PrivateDBusDaemon : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _folder;
+    private int _disposed;
 
     private PrivateDBusDaemon(Process process, string folder, string address)
     {
@@ -82,7 +83,11 @@ public sealed class PrivateDBusDaemon : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        Stop(_process, _folder);
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Stop(_process, _folder);
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -182,6 +182,22 @@ public sealed class BlueZGattTransportTests
     }
 
     [Fact]
+    public async Task When_bluetoothd_goes_away_every_link_ends_and_the_client_says_so()
+    {
+        await using var bench = await LoopbackBench.StartAsync();
+        var (_, device) = await bench.StartPeripheralAsync("orphan-1");
+        var client = await bench.ConnectClientAsync();
+        await using var transport = await LoopbackBench.OpenAsync(client, "orphan-1");
+        await transport.SubscribeAsync(device.LevelId, CancellationToken.None).AsTask().WaitAsync(Timeout);
+
+        await bench.Bus.DisposeAsync();
+
+        await client.Disconnected.WaitAsync(Timeout);
+        await Assert.ThrowsAsync<TransportException>(() => transport.Disconnected.WaitAsync(Timeout));
+        await Assert.ThrowsAsync<TransportException>(() => transport.ReadAsync(device.LevelId, CancellationToken.None).AsTask().WaitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task Bonding_state_is_reported()
     {
         await using var bench = await LoopbackBench.StartAsync();
