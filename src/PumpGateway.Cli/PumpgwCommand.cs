@@ -15,6 +15,8 @@ internal static class PumpgwCommand
         root.Add(ClientCommands.Tail());
         root.Add(ClientCommands.History());
         root.Add(DecodeCommand.Create());
+        root.Add(BlueZLoopbackCommand.Create());
+        root.Add(EmulateCommand.Create());
         return root;
     }
 }

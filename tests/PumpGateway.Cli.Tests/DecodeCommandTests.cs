@@ -45,22 +45,5 @@ public sealed class DecodeCommandTests
         Assert.Contains("BadCrc", error, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var (originalOut, originalError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var exit = await PumpgwCommand.Create().Parse(args).InvokeAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalError);
-        }
-    }
+    private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => InProcessPumpgw.RunAsync(args);
 }
