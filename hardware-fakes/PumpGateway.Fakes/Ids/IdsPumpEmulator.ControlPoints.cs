@@ -80,7 +80,7 @@ public sealed partial class IdsPumpEmulator
                 : ex.Offset == 1 ? IdsRacpResponseCode.InvalidOperator
                 : ex.Kind == ProtocolErrorKind.ReservedValue && ex.Offset == 2 ? IdsRacpResponseCode.OperandNotSupported
                 : IdsRacpResponseCode.InvalidOperand;
-            SendRefusal(IdsCharacteristic.RecordAccessControlPoint, [(byte)IdsRacpOpCode.ResponseCode, (byte)IdsRacpOperator.Null, value.Length > 0 ? value[0] : (byte)0, (byte)code]);
+            SendRefusal(IdsCharacteristic.RecordAccessControlPoint, [(byte)IdsRacpOpCode.ResponseCode, (byte)IdsRacpOperator.Null, .. OpCodeOf(value, 1), (byte)code]);
             return;
         }
 
@@ -156,7 +156,7 @@ public sealed partial class IdsPumpEmulator
         {
             // Reset Status clears the flags a central has seen; it is not in the codec and is refused here.
             var code = ex.Kind == ProtocolErrorKind.UnknownCommand ? IdsStatusReaderResponseCode.OpCodeNotSupported : IdsStatusReaderResponseCode.InvalidOperand;
-            SendRefusal(IdsCharacteristic.StatusReaderControlPoint, [0x03, 0x03, value.Length > 0 ? value[0] : (byte)0, value.Length > 1 ? value[1] : (byte)0, (byte)code]);
+            SendRefusal(IdsCharacteristic.StatusReaderControlPoint, [0x03, 0x03, .. OpCodeOf(value, 2), (byte)code]);
             return;
         }
 
@@ -292,7 +292,7 @@ public sealed partial class IdsPumpEmulator
             // template, prime, snooze: none of these has a request record in the codec, so each
             // ends here, answered "op code not supported" and never acted on.
             var code = ex.Kind == ProtocolErrorKind.UnknownCommand ? IdsCommandResponseCode.OpCodeNotSupported : IdsCommandResponseCode.InvalidOperand;
-            SendRefusal(IdsCharacteristic.CommandControlPoint, [0x55, 0x0F, value.Length > 0 ? value[0] : (byte)0, value.Length > 1 ? value[1] : (byte)0, (byte)code]);
+            SendRefusal(IdsCharacteristic.CommandControlPoint, [0x55, 0x0F, .. OpCodeOf(value, 2), (byte)code]);
             return;
         }
 
@@ -390,6 +390,15 @@ public sealed partial class IdsPumpEmulator
 
     private void SendCommandData(IdsCommandData data) =>
         Send(IdsCharacteristic.CommandData, counter => IdsCommandDataCodec.Encode(data with { E2eCounter = counter }, _dialect));
+
+    /// <summary>The op code a refused request carried, as many bytes as it has (zeros where the request was shorter); never the E2E trailer.</summary>
+    private byte[] OpCodeOf(byte[] value, int size)
+    {
+        var body = _dialect.E2eProtection ? value.AsSpan(0, Math.Max(0, value.Length - 3)) : value;
+        var opCode = new byte[size];
+        body[..Math.Min(size, body.Length)].CopyTo(opCode);
+        return opCode;
+    }
 
     private void SendRefusal(IdsCharacteristic controlPoint, byte[] body) =>
         Send(controlPoint, counter => IdsPumpValues.Seal(body, _dialect, counter));
