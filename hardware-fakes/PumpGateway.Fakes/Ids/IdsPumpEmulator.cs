@@ -9,7 +9,6 @@ using PumpGateway.Devices.Ids;
 using PumpGateway.Fakes.BlueZ;
 using PumpGateway.Fakes.Scenario;
 using PumpGateway.Ports;
-using PumpGateway.Protocol;
 using PumpGateway.Transports.Bluetooth;
 
 namespace PumpGateway.Fakes.Ids;
@@ -371,15 +370,16 @@ public sealed partial class IdsPumpEmulator : IGattPeripheralHandler, IAsyncDisp
         return true;
     }
 
-    /// <summary>Indicates a change to a subscribed central: each raised annunciation, the status, the flags, the battery. Returns when the first annunciation left.</summary>
+    /// <summary>Indicates a change to a subscribed central: each raised annunciation, the status, the flags, the battery. Returns when the first annunciation was sent.</summary>
     private DateTimeOffset? Announce(IdsHistoryChange change)
     {
         DateTimeOffset? indicatedAt = null;
         foreach (var annunciation in change.RaisedAnnunciations)
         {
+            var sending = DateTimeOffset.UtcNow;
             if (Send(IdsCharacteristic.AnnunciationStatus, counter => IdsAnnunciationStatusCodec.Encode(new IdsAnnunciationStatus(annunciation) { E2eCounter = counter }, _dialect)))
             {
-                indicatedAt ??= DateTimeOffset.UtcNow;
+                indicatedAt ??= sending;
             }
         }
 
@@ -533,14 +533,14 @@ public sealed partial class IdsPumpEmulator : IGattPeripheralHandler, IAsyncDisp
 
         lock (_receiveGate)
         {
-            try
+            // A refused write takes no effect at all, its counter included: the sequence stays where the last accepted write left it.
+            var expected = _received.Expected(characteristic);
+            if (value[^3] != expected)
             {
-                _received.Check(characteristic, value[^3]);
+                throw new GattErrorException(BlueZNames.ErrorFailed, $"ATT error 0x82: {characteristic} E2E-Counter is {value[^3]}, expected {expected}");
             }
-            catch (ProtocolException ex)
-            {
-                throw new GattErrorException(BlueZNames.ErrorFailed, $"ATT error 0x82: {ex.Message}");
-            }
+
+            _received.Check(characteristic, value[^3]);
         }
     }
 
