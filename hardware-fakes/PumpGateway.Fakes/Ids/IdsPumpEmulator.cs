@@ -51,6 +51,7 @@ public sealed partial class IdsPumpEmulator : IGattPeripheralHandler, IAsyncDisp
     private Func<GattCharacteristicId, byte[], bool> _notify = (_, _) => false;
     private GattPeripheral? _peripheral;
     private volatile bool _racpAbort;
+    private int _recordedEvents;
 
     /// <summary>
     /// What changed since the central connected: the Status Changed value. The specification keeps
@@ -68,7 +69,9 @@ public sealed partial class IdsPumpEmulator : IGattPeripheralHandler, IAsyncDisp
         _dialect = options.Dialect;
         _logger = logger;
         _requests = ControlPoints.ToDictionary(c => c, _ => Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true }));
-        _history = IdsPumpHistory.Of(scenario.Events, options);
+        var events = scenario.Events;
+        _history = IdsPumpHistory.Of(events, options);
+        _recordedEvents = events.Count;
     }
 
     public IdsPumpOptions Options => _options;
@@ -207,15 +210,24 @@ public sealed partial class IdsPumpEmulator : IGattPeripheralHandler, IAsyncDisp
     /// </summary>
     public IReadOnlyList<IdsHistoryEntry> AdvanceTo(DateTime scenarioTime)
     {
-        var change = IdsHistoryChange.None;
+        var changes = new List<IdsHistoryChange>();
         lock (_gate)
         {
-            foreach (var therapyEvent in _scenario.AdvanceTo(scenarioTime))
+            // The wearer may be shared (a CGM emulator advancing the same simulation): whoever
+            // advanced it, every therapy event not yet recorded is recorded now, in order.
+            _scenario.AdvanceTo(scenarioTime);
+            var events = _scenario.Events;
+            for (; _recordedEvents < events.Count; _recordedEvents++)
             {
-                change = change.Then(_history.Record(therapyEvent));
+                changes.Add(_history.Record(events[_recordedEvents]));
             }
         }
 
+        var change = new IdsHistoryChange(
+            [.. changes.SelectMany(c => c.Entries)],
+            changes.Aggregate(IdsStatusChangedFlags.None, (flags, c) => flags | c.Flags),
+            [.. changes.SelectMany(c => c.RaisedAnnunciations)],
+            changes.Exists(c => c.BatteryChanged));
         Announce(change);
         return change.Entries;
     }

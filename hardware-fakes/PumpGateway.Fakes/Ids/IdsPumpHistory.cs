@@ -14,9 +14,6 @@ public sealed record IdsHistoryEntry(IdsHistoryEvent Event, TherapyEvent? Source
 public sealed record IdsHistoryChange(IReadOnlyList<IdsHistoryEntry> Entries, IdsStatusChangedFlags Flags, IReadOnlyList<IdsAnnunciation> RaisedAnnunciations, bool BatteryChanged)
 {
     public static IdsHistoryChange None { get; } = new([], IdsStatusChangedFlags.None, [], false);
-
-    public IdsHistoryChange Then(IdsHistoryChange next) =>
-        new([.. Entries, .. next.Entries], Flags | next.Flags, [.. RaisedAnnunciations, .. next.RaisedAnnunciations], BatteryChanged || next.BatteryChanged);
 }
 
 /// <summary>

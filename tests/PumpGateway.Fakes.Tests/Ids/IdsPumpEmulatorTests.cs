@@ -366,7 +366,8 @@ public sealed class IdsPumpEmulatorTests
         await using var _ = pump;
         var before = pump.History.Count;
 
-        // A day on, with its midnight total, reservoir levels, boluses, basal changes.
+        // A day on, with its midnight total, reservoir levels, boluses, basal changes. Like BLEIDSSim history.py
+        // add_history_event (status changed 0x80), every recorded event sets "history event recorded".
         var added = pump.AdvanceTo(scenario.Now.AddHours(24));
         Assert.Equal(pump.History.Skip(before), added.Select(e => e.Event));
         Assert.Contains(added, e => e.Event is IdsTotalDailyInsulinDeliveryEvent);
@@ -406,6 +407,59 @@ public sealed class IdsPumpEmulatorTests
         Assert.True(IdsStatusChangedCodec.Decode(changed.Value, central.Dialect).Flags.HasFlag(IdsStatusChangedFlags.HistoryEventRecorded));
         Assert.True(scenario.Now > from);
         Assert.True(pump.History.Count > before);
+    }
+
+    [Theory]
+    [MemberData(nameof(PlainDialects))]
+    public async Task Without_e2e_and_with_float_insulin_the_pump_serves_the_same_history_and_status(string name, IdsDialect dialect)
+    {
+        var scenario = Scenario(seed: 15, days: 2);
+        var (pump, central) = IdsTestCentral.Detached(scenario, Frozen with { Dialect = dialect });
+        await using var _ = pump;
+
+        Assert.Equal(dialect.HistoryOnGenericRacp ? GattUuid.FromShort(0x2A52) : GattUuid.FromShort(0x2B27), central.Id(IdsCharacteristic.RecordAccessControlPoint).Characteristic);
+        Assert.Contains(pump.Definition().Services[0].Characteristics, c => c.Uuid == central.Id(IdsCharacteristic.RecordAccessControlPoint).Characteristic);
+        var (records, done) = await central.RacpAsync(IdsRacpRequest.ReportAll());
+        Assert.Equal(pump.History, records);
+        Assert.Equal(new IdsRacpResult(IdsRacpOpCode.ReportStoredRecords, IdsRacpResponseCode.Success), done);
+        var features = IdsFeaturesCodec.Decode(await central.ReadAsync(central.Id(IdsCharacteristic.Features)), dialect);
+        Assert.False(features.E2eProtectionSupported);
+        Assert.Equal(0, features.E2eCounter);
+        var total = Assert.IsType<IdsTotalDailyInsulinStatus>(await central.StatusReaderAsync(new IdsGetTotalDailyInsulinStatus()));
+        var today = scenario.Status.TodayBasalUnits + scenario.Status.TodayBolusUnits;
+
+        // An SFLOAT holds 34.05 IU only as 34.1; a FLOAT holds it exactly.
+        Assert.InRange(total.BolusAndBasal.ToDecimal()!.Value, today - (dialect.InsulinAsFloat ? 0 : 0.05m), today + (dialect.InsulinAsFloat ? 0 : 0.05m));
+        var status = IdsStatusCodec.Decode(await central.ReadAsync(central.Id(IdsCharacteristic.Status)), dialect);
+        Assert.Null(status.E2eCounter);
+        if (dialect.InsulinAsFloat)
+        {
+            // FLOAT holds the reservoir to the last pulse.
+            Assert.Equal(scenario.Status.ReservoirUnits, status.ReservoirRemainingAmount.ToDecimal());
+        }
+
+        Assert.NotEmpty(name);
+    }
+
+    public static TheoryData<string, IdsDialect> PlainDialects => new()
+    {
+        { "specification without E2E", IdsDialect.Specification },
+        { "MiniMed 700 (FLOAT insulin, RACP on 0x2A52)", IdsDialect.MedtronicMiniMed700 },
+    };
+
+    [Fact]
+    public async Task A_wearer_advanced_by_another_emulator_still_has_every_therapy_event_recorded_in_order()
+    {
+        var wearer = new Wearer(new TherapyScenarioOptions { Seed = 16, Start = Start, Duration = TimeSpan.FromDays(1) });
+        var (pump, _) = IdsTestCentral.Detached(wearer.Therapy, Frozen);
+        await using var _ = pump;
+
+        // A CGM emulator on the same wearer moves it on by half a day; the pump then catches up.
+        wearer.AdvanceTo(wearer.Now.AddHours(12));
+        pump.AdvanceTo(wearer.Now.AddMinutes(1));
+        var expected = IdsPumpHistory.Of(wearer.Therapy.Events, Frozen).Entries;
+        Assert.Equal(expected, pump.HistoryEntries);
+        Assert.Contains(pump.HistoryEntries, e => e.Source!.Time >= Start.AddDays(1).AddHours(6));
     }
 
     private static TherapyScenario Scenario(int seed, int days, double exercise = 3) =>

@@ -162,8 +162,11 @@ public sealed class IdsPumpHistoryTests
     public void Amounts_types_and_reasons_carry_the_scenario_values()
     {
         var entries = BusyHistory.Value.Entries;
+        var clockSet = false;
+        var warnings = 0;
         foreach (var (entry, index) in entries.Select((e, i) => (e, i)))
         {
+            clockSet |= entry.Source is ClockChanged;
             switch (entry.Event, entry.Source)
             {
                 case (IdsBolusProgrammedPart1Event part1, BolusProgrammed programmed):
@@ -187,11 +190,13 @@ public sealed class IdsPumpHistoryTests
                     Assert.Equal(delivered.ExtendedUnits, part1.ExtendedAmount.ToDecimal());
                     break;
                 case (IdsBolusDeliveredPart2Event part2, BolusDelivered delivered):
+                    // AndroidBLEParser BolusDelivered.kt: the start time counts from the Bolus Programmed part 1 of the same id; delivery starts as programmed.
                     Assert.Equal(0u, part2.StartTimeOffsetSeconds);
                     Assert.Equal(delivered.Outcome == BolusOutcome.Completed, part2.EndReason == IdsBolusEndReason.ProgrammedAmountDelivered);
                     Assert.Equal(part2.EndReason == IdsBolusEndReason.ErrorAbort, part2.AnnunciationInstanceId is not null);
                     break;
                 case (IdsTbrAdjustmentStartedEvent started, TemporaryBasalStarted tbr):
+                    // AndroidBLEParser TbrAdjustmentStarted.kt: absolute in IU/h, relative as a dimensionless scaling factor.
                     Assert.Equal(tbr.Kind == TemporaryBasalKind.Absolute ? IdsTbrType.Absolute : IdsTbrType.Relative, started.TbrType);
                     Assert.Equal(tbr.Kind == TemporaryBasalKind.Absolute ? tbr.Amount : tbr.Amount / 100, started.AdjustmentValue.ToDecimal());
                     Assert.Equal((int)tbr.Duration.TotalMinutes, started.DurationProgrammedMinutes);
@@ -213,6 +218,11 @@ public sealed class IdsPumpHistoryTests
                     break;
                 case (IdsTotalDailyInsulinDeliveryEvent total, DailyTotal daily):
                     Assert.Equal((daily.Day.Year, daily.Day.Month, daily.Day.Day), (total.Year, total.Month, total.Day));
+
+                    // AndroidBLEParser TotalDailyInsulinDelivery.kt: the warning says the clock was set since the last total.
+                    Assert.Equal(clockSet, total.DateTimeChangedWarning);
+                    warnings += total.DateTimeChangedWarning ? 1 : 0;
+                    clockSet = false;
                     AssertNear(daily.BolusUnits, total.TotalBolus.ToDecimal());
                     AssertNear(daily.BasalUnits, total.TotalBasal.ToDecimal());
                     break;
@@ -223,6 +233,8 @@ public sealed class IdsPumpHistoryTests
                     break;
             }
         }
+
+        Assert.True(warnings > 0);
 
         // One instance id per alarm, kept over its raised, acknowledged and cleared transitions, and never shared.
         var instances = entries

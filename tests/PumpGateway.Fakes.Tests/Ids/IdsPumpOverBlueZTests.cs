@@ -49,6 +49,7 @@ public sealed class IdsPumpOverBlueZTests : IAsyncLifetime
 
         Assert.Equal(IdsPumpEmulator.Appearance, pump.Peripheral.Definition.Appearance);
         Assert.Equal([IdsUuids.InsulinDeliveryService], pump.Peripheral.Definition.AdvertisedServices);
+        // The flags BLEIDSSim app.py gives its IDS characteristics, which are the specification's.
         var ids = transport.Services.Single(s => s.Uuid == IdsUuids.InsulinDeliveryService);
         string Flags(Guid uuid) => string.Join(",", ids.Characteristics.Single(c => c.Uuid == uuid).Flags);
         Assert.Equal("read,indicate", Flags(IdsUuids.StatusChanged));
