@@ -785,6 +785,7 @@ public sealed partial class BlueZLoopback : IAsyncDisposable
             peripheral.ValueWatch?.Dispose();
         }
 
+        LogPeripheralGone(owner, peripheral.LocalName);
         if (peripheral.Device is { } device)
         {
             _ = device.RunAsync(async () =>
@@ -907,6 +908,9 @@ public sealed partial class BlueZLoopback : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loopback: {Address} {How}")]
     private partial void LogDisconnected(string address, string how);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loopback: {Owner} ({Name}) left the bus; its registrations are gone")]
+    private partial void LogPeripheralGone(string owner, string? name);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Loopback: relaying on {Address} failed")]
     private partial void LogLinkError(Exception exception, string address);

@@ -27,9 +27,12 @@ public sealed class PrivateDBusDaemon : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<PrivateDBusDaemon> StartAsync(CancellationToken cancellationToken)
+    /// <param name="parentFolder">Where the bus's own folder (config and socket) is made; the temporary folder by default.</param>
+    public static async Task<PrivateDBusDaemon> StartAsync(CancellationToken cancellationToken, string? parentFolder = null)
     {
-        var folder = Directory.CreateTempSubdirectory("pumpgw-bus-").FullName;
+        var folder = parentFolder is null
+            ? Directory.CreateTempSubdirectory("pumpgw-bus-").FullName
+            : Directory.CreateDirectory(Path.Combine(parentFolder, "pumpgw-bus-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         var config = Path.Combine(folder, "bus.conf");
         await File.WriteAllTextAsync(config, $"""
             <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"

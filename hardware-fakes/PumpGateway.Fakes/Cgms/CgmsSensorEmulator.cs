@@ -142,8 +142,16 @@ public sealed partial class CgmsSensorEmulator : IGattPeripheralHandler, IAsyncD
         }
 
         emulator._processing = Task.Run(emulator.ProcessRequestsAsync, CancellationToken.None);
-        emulator._peripheral = await GattPeripheral.StartAsync(busAddress, emulator.Definition(), emulator, logger, cancellationToken);
-        return emulator;
+        try
+        {
+            emulator._peripheral = await GattPeripheral.StartAsync(busAddress, emulator.Definition(), emulator, logger, cancellationToken);
+            return emulator;
+        }
+        catch
+        {
+            await emulator.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Takes the scenario's next sample every <paramref name="interval"/> and notifies it, until disposed.</summary>

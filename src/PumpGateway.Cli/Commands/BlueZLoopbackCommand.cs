@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using PumpGateway.Fakes.BlueZ;
 using Serilog;
@@ -20,7 +19,6 @@ internal static class BlueZLoopbackCommand
     /// <summary>What the address line on standard output starts with: dbus-python and sd-bus peripherals find the system bus through it.</summary>
     public const string AddressVariable = "DBUS_SYSTEM_BUS_ADDRESS";
 
-    private const string TemporaryFolderVariable = "TMPDIR";
 
     public static Command Create()
     {
@@ -52,12 +50,11 @@ internal static class BlueZLoopbackCommand
 
     private static async Task<int> RunAsync(DirectoryInfo? busDirectory, CancellationToken cancellationToken)
     {
-        using var stop = new StopSignals(cancellationToken);
         using var logging = StandardErrorLogging();
         try
         {
-            await using var bus = await StartBusAsync(busDirectory, stop.Token);
-            await using var loopback = await BlueZLoopback.StartAsync(bus.Address, logging.CreateLogger("pumpgw.bluez-loopback"), stop.Token);
+            await using var bus = await StartBusAsync(busDirectory, cancellationToken);
+            await using var loopback = await BlueZLoopback.StartAsync(bus.Address, logging.CreateLogger("pumpgw.bluez-loopback"), cancellationToken);
             Console.WriteLine($"{AddressVariable}={bus.Address}");
             Console.Error.WriteLine($"""
                 pumpgw: a BlueZ loopback (adapter {BlueZLoopback.AdapterPath}) runs on a private bus, dbus-daemon pid {bus.ProcessId}, until Ctrl-C.
@@ -65,9 +62,9 @@ internal static class BlueZLoopbackCommand
                   (or: pumpgw emulate cgms --bus {bus.Address}).
                   The gateway reads it with --Gateway:Bluetooth:BusAddress={bus.Address}
                 """);
-            await Task.Delay(Timeout.Infinite, stop.Token);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         }
-        catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Ctrl-C or SIGTERM: the loopback, then the dbus-daemon, have been stopped on the way out.
         }
@@ -81,59 +78,6 @@ internal static class BlueZLoopbackCommand
         return 0;
     }
 
-    /// <summary>The daemon makes its folder in the temporary folder: pointing that at the wanted folder for the call puts the socket there.</summary>
-    private static async Task<PrivateDBusDaemon> StartBusAsync(DirectoryInfo? busDirectory, CancellationToken cancellationToken)
-    {
-        if (busDirectory is null)
-        {
-            return await PrivateDBusDaemon.StartAsync(cancellationToken);
-        }
-
-        var temporaryFolder = Environment.GetEnvironmentVariable(TemporaryFolderVariable);
-        Environment.SetEnvironmentVariable(TemporaryFolderVariable, busDirectory.FullName);
-        try
-        {
-            return await PrivateDBusDaemon.StartAsync(cancellationToken);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(TemporaryFolderVariable, temporaryFolder);
-        }
-    }
-
-    /// <summary>
-    /// Ctrl-C (SIGINT) and SIGTERM as a cancellation, taken over from the runtime's default of
-    /// ending the process at once: the commands that run until stopped have a dbus-daemon or a
-    /// registration to take down first. System.CommandLine's own handling is off unless
-    /// configured (its InvocationConfiguration.ProcessTerminationTimeout defaults to null).
-    /// </summary>
-    internal sealed class StopSignals : IDisposable
-    {
-        private readonly CancellationTokenSource _stop;
-        private readonly PosixSignalRegistration _interrupt;
-        private readonly PosixSignalRegistration _terminate;
-
-        public StopSignals(CancellationToken cancellationToken)
-        {
-            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        }
-
-        /// <summary>Cancelled by the first signal, or by the command line's own token.</summary>
-        public CancellationToken Token => _stop.Token;
-
-        public void Dispose()
-        {
-            _interrupt.Dispose();
-            _terminate.Dispose();
-            _stop.Dispose();
-        }
-
-        private void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            _stop.Cancel();
-        }
-    }
+    private static Task<PrivateDBusDaemon> StartBusAsync(DirectoryInfo? busDirectory, CancellationToken cancellationToken) =>
+        PrivateDBusDaemon.StartAsync(cancellationToken, busDirectory?.FullName);
 }

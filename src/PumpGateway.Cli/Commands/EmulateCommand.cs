@@ -43,16 +43,15 @@ internal static class EmulateCommand
     /// <summary>Starts one emulated device, says where it is, and keeps it registered until Ctrl-C or SIGTERM.</summary>
     internal static async Task<int> RunAsync(string? bus, EmulatorStart start, CancellationToken cancellationToken)
     {
-        using var stop = new BlueZLoopbackCommand.StopSignals(cancellationToken);
         using var logging = BlueZLoopbackCommand.StandardErrorLogging();
         var where = bus ?? SystemBus;
         IAsyncDisposable device;
         string description;
         try
         {
-            (device, description) = await start(logging.CreateLogger("pumpgw.emulate"), stop.Token);
+            (device, description) = await start(logging.CreateLogger("pumpgw.emulate"), cancellationToken);
         }
-        catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return 0;
         }
@@ -68,7 +67,7 @@ internal static class EmulateCommand
             Console.Error.WriteLine("pumpgw: Ctrl-C to stop.");
             try
             {
-                await Task.Delay(Timeout.Infinite, stop.Token);
+                await Task.Delay(Timeout.Infinite, cancellationToken);
             }
             catch (OperationCanceledException)
             {

@@ -34,8 +34,23 @@ public readonly record struct MedicalFloat(int Mantissa, int Exponent, MedicalFl
 
     public bool IsFinite => Special == MedicalFloatSpecial.None;
 
-    /// <summary>The exact value; null for a special value or an exponent beyond decimal's ±28 digits.</summary>
-    public decimal? ToDecimal() => IsFinite && Math.Abs(Exponent) <= 28 ? Mantissa * Pow10(Exponent) : null;
+    /// <summary>The exact value; null for a special value or one beyond what a decimal holds (its ±28 digits, its 7.9 × 10^28).</summary>
+    public decimal? ToDecimal()
+    {
+        if (!IsFinite || Math.Abs(Exponent) > 28)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Mantissa * Pow10(Exponent);
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
+    }
 
     public double ToDouble() => Special switch
     {

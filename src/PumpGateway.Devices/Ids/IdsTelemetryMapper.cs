@@ -267,7 +267,8 @@ internal sealed class IdsTelemetryMapper
             TimeBasis = default,
             Phase = phase,
             UnitsPerHour = type == IdsTbrType.Absolute && value is { } rate ? Units(rate) : null,
-            Percent = type == IdsTbrType.Relative && value?.ToDecimal() is { } percent ? (int)percent : null,
+            // A relative adjustment is a factor of the scheduled rate (AndroidBLEParser TbrAdjustmentStarted): 0.5 is 50 %.
+            Percent = type == IdsTbrType.Relative && value?.ToDecimal() is { } factor ? (int)Math.Round(factor * 100) : null,
             ProgrammedDuration = TimeSpan.FromMinutes(minutes),
         },
         local,

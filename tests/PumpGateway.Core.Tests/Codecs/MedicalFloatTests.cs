@@ -74,6 +74,8 @@ public sealed class MedicalFloatTests
         Assert.Throws<ArgumentOutOfRangeException>(() => MedicalFloat.SFloatOf(1.355m, -2));
         Assert.Throws<ArgumentOutOfRangeException>(() => MedicalFloat.SFloatOf(3000m, 0));
         Assert.Null(new MedicalFloat(1, -128).ToDecimal());
+        Assert.Null(new MedicalFloat(8388607, 28).ToDecimal());
+        Assert.Equal(8388607e28, new MedicalFloat(8388607, 28).ToDouble(), 1e22);
         Assert.Equal(1e-128, new MedicalFloat(1, -128).ToDouble(), 1e-140);
     }
 

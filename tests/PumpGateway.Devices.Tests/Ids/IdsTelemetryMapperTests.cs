@@ -52,7 +52,7 @@ public sealed class IdsTelemetryMapperTests
         var mapper = new IdsTelemetryMapper(Pump);
         mapper.Map(Reference(1, Noon));
         Assert.IsType<ScheduledBasal>(Assert.Single(mapper.Map(new IdsDeliveredBasalRateChangedEvent(2, 0, Iu(0.8m), Iu(0.95m)))));
-        var started = Assert.IsType<TemporaryBasal>(Assert.Single(mapper.Map(new IdsTbrAdjustmentStartedEvent(3, 600, IdsTbrType.Relative, MedicalFloat.SFloatOf(50, 0), 90))));
+        var started = Assert.IsType<TemporaryBasal>(Assert.Single(mapper.Map(new IdsTbrAdjustmentStartedEvent(3, 600, IdsTbrType.Relative, MedicalFloat.SFloatOf(0.5m, -1), 90))));
         Assert.Empty(mapper.Map(new IdsDeliveredBasalRateChangedEvent(4, 3600, Iu(0.95m), Iu(1.0m))));
         var changed = Assert.IsType<TemporaryBasal>(Assert.Single(mapper.Map(new IdsTbrAdjustmentChangedEvent(5, 1200, IdsTbrType.Absolute, Iu(0.4m), 60, 10))));
         var ended = Assert.IsType<TemporaryBasal>(Assert.Single(mapper.Map(new IdsTbrAdjustmentEndedEvent(6, 4200, IdsTbrType.Absolute, 60, IdsTbrEndReason.Canceled))));

@@ -83,13 +83,20 @@ internal sealed class LoopbackBench : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var owned in Enumerable.Reverse(_owned))
+        try
         {
-            await owned.DisposeAsync();
-        }
+            foreach (var owned in Enumerable.Reverse(_owned))
+            {
+                await owned.DisposeAsync();
+            }
 
-        await Loopback.DisposeAsync();
-        await Bus.DisposeAsync();
+            await Loopback.DisposeAsync();
+        }
+        finally
+        {
+            // Whatever failed above, the daemon does not outlive the test.
+            await Bus.DisposeAsync();
+        }
     }
 }
 
