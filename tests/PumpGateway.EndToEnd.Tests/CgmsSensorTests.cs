@@ -1,6 +1,5 @@
 using PumpGateway.Codecs;
 using PumpGateway.Devices.Cgms;
-using PumpGateway.Fakes.BlueZ;
 using PumpGateway.Fakes.Cgms;
 using PumpGateway.Fakes.Scenario;
 using PumpGateway.Ports;
@@ -13,36 +12,19 @@ namespace PumpGateway.EndToEnd.Tests;
 /// dbus-daemon; the real gateway finds it by discovery, reads it over the BlueZ transport, stores
 /// and streams its readings.
 /// </summary>
-public sealed class CgmsSensorTests : IAsyncLifetime
+public sealed class CgmsSensorTests
 {
     private static readonly TimeSpan Timeout = TestGateway.Timeout;
     private static readonly GattCharacteristicId Measurement = new(CgmsUuids.CgmService, CgmsUuids.CgmMeasurement);
-    private readonly string _folder = Directory.CreateTempSubdirectory("pumpgw-e2e-").FullName;
-    private PrivateDBusDaemon? _bus;
-    private BlueZLoopback? _loopback;
-
-    private PrivateDBusDaemon Bus => _bus!;
-
-    public async Task InitializeAsync()
-    {
-        _bus = await PrivateDBusDaemon.StartAsync(CancellationToken.None);
-        _loopback = await BlueZLoopback.StartAsync(_bus.Address).WaitAsync(Timeout);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _loopback!.DisposeAsync();
-        await _bus!.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
 
     [Fact]
     public async Task The_stored_session_and_live_readings_reach_a_subscriber_exactly_once_in_order()
     {
+        await using var bench = await BluetoothBench.StartAsync();
         var scenario = Scenario(days: 2);
-        await using var sensor = await CgmsSensorEmulator.StartAsync(Bus.Address, scenario, new CgmsSensorOptions { LocalName = "CGM e2e-1" });
+        await using var sensor = await CgmsSensorEmulator.StartAsync(bench.Bus.Address, scenario, new CgmsSensorOptions { LocalName = "CGM e2e-1" });
         var stored = sensor.Records;
-        await using var gateway = await StartGatewayAsync();
+        await using var gateway = await bench.StartGatewayAsync();
         using var cancel = new CancellationTokenSource(Timeout);
 
         var history = await gateway.ReadUntilAsync(0, events => SensorReadings(events).Count() >= stored.Count, cancel.Token);
@@ -67,12 +49,13 @@ public sealed class CgmsSensorTests : IAsyncLifetime
     [Fact]
     public async Task A_link_dropped_mid_transfer_resumes_from_the_cursor_with_nothing_missing_or_twice()
     {
+        await using var bench = await BluetoothBench.StartAsync();
         var scenario = Scenario(days: 3);
-        await using var sensor = await CgmsSensorEmulator.StartAsync(Bus.Address, scenario, new CgmsSensorOptions { LocalName = "CGM e2e-2", RecordsPerNotification = 1 });
+        await using var sensor = await CgmsSensorEmulator.StartAsync(bench.Bus.Address, scenario, new CgmsSensorOptions { LocalName = "CGM e2e-2", RecordsPerNotification = 1 });
         var stored = sensor.Records;
-        var link = await _loopback!.WaitForDeviceAsync("CGM e2e-2", Timeout);
+        var link = await bench.Loopback.WaitForDeviceAsync("CGM e2e-2", Timeout);
         link.Faults.DropLinkAfterNotifications(stored.Count / 3);
-        await using var gateway = await StartGatewayAsync();
+        await using var gateway = await bench.StartGatewayAsync();
         using var cancel = new CancellationTokenSource(Timeout);
 
         var events = await gateway.ReadUntilAsync(0, e => SensorReadings(e).Count() >= stored.Count, cancel.Token);
@@ -96,9 +79,10 @@ public sealed class CgmsSensorTests : IAsyncLifetime
     [Fact]
     public async Task A_measurement_with_a_bad_e2e_crc_is_rejected_and_never_stored()
     {
+        await using var bench = await BluetoothBench.StartAsync();
         var scenario = Scenario(days: 1);
-        await using var sensor = await CgmsSensorEmulator.StartAsync(Bus.Address, scenario, new CgmsSensorOptions { LocalName = "CGM e2e-3" });
-        await using var gateway = await StartGatewayAsync();
+        await using var sensor = await CgmsSensorEmulator.StartAsync(bench.Bus.Address, scenario, new CgmsSensorOptions { LocalName = "CGM e2e-3" });
+        await using var gateway = await bench.StartGatewayAsync();
         using var cancel = new CancellationTokenSource(Timeout);
         await gateway.ReadUntilAsync(0, e => SensorReadings(e).Count() >= sensor.Records.Count, cancel.Token);
         var head = (ulong)await gateway.HeadAsync(cancel.Token);
@@ -117,8 +101,9 @@ public sealed class CgmsSensorTests : IAsyncLifetime
     [Fact]
     public async Task The_gateway_sends_the_sensor_nothing_but_reads()
     {
-        await using var sensor = await CgmsSensorEmulator.StartAsync(Bus.Address, Scenario(days: 1), new CgmsSensorOptions { LocalName = "CGM e2e-4" });
-        await using var gateway = await StartGatewayAsync();
+        await using var bench = await BluetoothBench.StartAsync();
+        await using var sensor = await CgmsSensorEmulator.StartAsync(bench.Bus.Address, Scenario(days: 1), new CgmsSensorOptions { LocalName = "CGM e2e-4" });
+        await using var gateway = await bench.StartGatewayAsync();
         using var cancel = new CancellationTokenSource(Timeout);
         await gateway.ReadUntilAsync(0, e => e.Any(x => x.Glucose?.Source == Proto.GlucoseReading.Types.Source.Calibration), cancel.Token);
 
@@ -146,11 +131,4 @@ public sealed class CgmsSensorTests : IAsyncLifetime
         var end = DateTime.SpecifyKind(DateTime.UtcNow.AddHours(1), DateTimeKind.Unspecified);
         return new GlucoseScenario(new GlucoseScenarioOptions { Seed = 40 + days, Start = end.AddDays(-days), Duration = TimeSpan.FromDays(days) });
     }
-
-    private Task<TestGateway> StartGatewayAsync() => TestGateway.StartAsync(_folder, new Dictionary<string, string?>
-    {
-        ["Gateway:Bluetooth:Enabled"] = "true",
-        ["Gateway:Bluetooth:BusAddress"] = Bus.Address,
-        ["Gateway:Drivers:PollInterval"] = "00:10:00",
-    });
 }

@@ -38,7 +38,7 @@ internal sealed class TestGateway : IAsyncDisposable
             ["Gateway:ScanInterval"] = "00:00:00.200",
             ["Gateway:Reconnect:Delay"] = "00:00:00.300",
             ["Gateway:Streaming:HeartbeatInterval"] = "00:00:00.500",
-            ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Serilog:MinimumLevel:Default"] = Environment.GetEnvironmentVariable("PUMPGW_TEST_LOG") ?? "Warning",
             ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
         };
         foreach (var (key, value) in settings)
@@ -96,6 +96,27 @@ internal sealed class TestGateway : IAsyncDisposable
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// Waits until a device's stream cursor reaches <paramref name="position"/> (its events are
+    /// committed with it), then returns every event stored so far: what was stored, not what
+    /// happened to arrive first.
+    /// </summary>
+    public async Task<List<Proto.TelemetryEvent>> ReadStoredThroughCursorAsync(string family, string stream, long position, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var devices = await Devices.ListDevicesAsync(new Proto.ListDevicesRequest(), cancellationToken: cancellationToken);
+            if (devices.Devices.Any(d => d.Family == family && d.Cursors.Any(c => c.Stream == stream && c.Position >= position)))
+            {
+                break;
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+
+        return await ReadAsync(0, (int)await HeadAsync(cancellationToken), cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -85,7 +85,11 @@ public sealed partial class IdsDriver : IDeviceDriver
 
         while (true)
         {
-            await pump.DownloadHistoryAsync(cancellationToken);
+            // History the pump recorded while a transfer ran may have missed it: read again until none did.
+            while (await pump.DownloadHistoryAsync(cancellationToken))
+            {
+            }
+
             await pump.FollowLiveAsync(session.DownloadTrigger.WaitAsync(_options.PollInterval, cancellationToken), cancellationToken);
         }
     }
@@ -100,6 +104,10 @@ public sealed partial class IdsDriver : IDeviceDriver
         private readonly IdsE2eCounter _received = new();
         private readonly IdsTelemetryMapper _live = new(device);
 
+        /// <summary>
+        /// The pump's state now. Its current annunciation is not taken from here: the history
+        /// download that follows has it with its own time, and new ones come by indication.
+        /// </summary>
         public async Task ReadStatusAsync(CancellationToken cancellationToken)
         {
             var now = session.Clock.GetUtcNow();
@@ -118,17 +126,11 @@ public sealed partial class IdsDriver : IDeviceDriver
                 BatteryPercent = battery,
                 BatteryState = $"therapy {status.TherapyControlState}, {status.OperationalState}",
             });
-            var annunciation = IdsAnnunciationStatusCodec.Decode(await gatt.ReadAsync(AnnunciationStatus, cancellationToken), dialect);
-            CheckCounter(IdsCharacteristic.AnnunciationStatus, annunciation);
-            if (annunciation.Annunciation is { } current)
-            {
-                events.Add(_live.MapAnnunciation(current, now));
-            }
-
             await session.Sink.CommitAsync(events, [], cancellationToken);
         }
 
-        public async Task DownloadHistoryAsync(CancellationToken cancellationToken)
+        /// <summary>Reads the history from the cursor; true when the pump announced newly recorded history meanwhile.</summary>
+        public async Task<bool> DownloadHistoryAsync(CancellationToken cancellationToken)
         {
             var started = Stopwatch.GetTimestamp();
             var history = await session.Sink.GetCursorAsync(device, HistoryStream, cancellationToken);
@@ -143,11 +145,13 @@ public sealed partial class IdsDriver : IDeviceDriver
             long done = 0;
             long stored = 0;
             long duplicates = 0;
+            var recordedMeanwhile = false;
             while (true)
             {
                 var waiting = gatt.Data.WaitToReadAsync(cancellationToken).AsTask();
                 var finished = await Task.WhenAny(transfer, waiting) == transfer;
                 var (records, result) = await DrainAsync(mapper, cancellationToken);
+                recordedMeanwhile |= result.HistoryRecorded;
                 done += records;
                 stored += result.Appended.Count;
                 duplicates += result.Duplicates;
@@ -176,6 +180,7 @@ public sealed partial class IdsDriver : IDeviceDriver
             var elapsed = Stopwatch.GetElapsedTime(started);
             session.Observer.OnDownloadCompleted(new DownloadSummary(device, done, stored, duplicates, elapsed));
             LogDownloaded(session.Logger, done, stored, duplicates, elapsed.TotalMilliseconds);
+            return recordedMeanwhile;
         }
 
         /// <summary>Stores what arrives until <paramref name="until"/> completes, or until the pump says it recorded history.</summary>
