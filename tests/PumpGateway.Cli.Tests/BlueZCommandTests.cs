@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PumpGateway.Cli.Commands;
 using PumpGateway.Devices.Cgms;
 using PumpGateway.Devices.Gatt;
+using PumpGateway.Devices.Ids;
 using PumpGateway.Fakes.BlueZ;
 using PumpGateway.Ports;
 using PumpGateway.Transports.Bluetooth;
@@ -106,6 +107,45 @@ public sealed partial class BlueZCommandTests
         Assert.Equal(0, await sensor.StopAsync("TERM"));
         Assert.Contains("the emulated device unregistered", sensor.Error, StringComparison.Ordinal);
         Assert.Equal(0, await loopback.StopAsync("TERM"));
+    }
+
+    [Fact]
+    public async Task An_emulated_ids_pump_on_a_loopback_is_discovered_and_answers_with_its_features_and_history()
+    {
+        var folder = ShortTemporaryFolder();
+        try
+        {
+            await using var loopback = PumpgwProcess.Start("bluez-loopback", "--bus-dir", folder);
+            var (address, _) = await AddressAndDaemonAsync(loopback);
+            await using var pump = PumpgwProcess.Start("emulate", "ids", "--bus", address, "--name", "Pump cli-1", "--serial", "CLI-PUMP-7", "--days", "2");
+            var ready = await pump.ReadLineAsync(line => line.StartsWith("emulating ", StringComparison.Ordinal));
+            Assert.Contains("IDS pump \"Pump cli-1\"", ready, StringComparison.Ordinal);
+            Assert.Contains("E2E on", ready, StringComparison.Ordinal);
+
+            var client = await BlueZClient.ConnectAsync(new BlueZClientOptions { BusAddress = address }, NullLoggerFactory.Instance, CancellationToken.None).WaitAsync(Timeout);
+            try
+            {
+                await client.StartDiscoveryAsync([IdsUuids.InsulinDeliveryService], CancellationToken.None).WaitAsync(Timeout);
+                var device = await WaitForAsync(() => client.Devices.FirstOrDefault(d => d.Name == "Pump cli-1"));
+                var transport = client.CreateTransport(device);
+                await transport.OpenAsync(CancellationToken.None).AsTask().WaitAsync(Timeout);
+                var serial = await transport.ReadAsync(new GattCharacteristicId(DeviceInformationUuids.DeviceInformationService, DeviceInformationUuids.SerialNumberString), CancellationToken.None).AsTask().WaitAsync(Timeout);
+                Assert.Equal("CLI-PUMP-7", DeviceInformationCodec.DecodeString(serial));
+                var features = await transport.ReadAsync(new GattCharacteristicId(IdsUuids.InsulinDeliveryService, IdsUuids.Features), CancellationToken.None).AsTask().WaitAsync(Timeout);
+                Assert.True(IdsFeaturesCodec.Decode(features, IdsDialect.Specification).E2eProtectionSupported);
+            }
+            finally
+            {
+                await client.DisposeAsync().AsTask().WaitAsync(Timeout);
+            }
+
+            Assert.Equal(0, await pump.StopAsync("INT"));
+            Assert.Equal(0, await loopback.StopAsync("TERM"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

@@ -49,7 +49,11 @@ public sealed class PrivateDBusDaemon : IAsyncDisposable
             </busconfig>
             """, cancellationToken);
 
-        var start = new ProcessStartInfo("dbus-daemon", ["--config-file=" + config, "--nofork", "--print-address"])
+        // In a session of its own (setsid execs in place, so the pid stays the daemon's): a Ctrl-C
+        // at the terminal reaches the program that owns the bus, which takes it down in order,
+        // instead of killing the bus under everything still using it.
+        string[] arguments = ["--config-file=" + config, "--nofork", "--print-address"];
+        var start = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : "dbus-daemon", File.Exists("/usr/bin/setsid") ? ["dbus-daemon", .. arguments] : arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -3,9 +3,13 @@ using System.Globalization;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using PumpGateway.Ports;
+using PumpGateway.Devices.Ids;
+using PumpGateway.Fakes.BlueZ;
+using PumpGateway.Fakes.Cgms;
 using PumpGateway.Fakes.Dexcom;
+using PumpGateway.Fakes.Ids;
 using PumpGateway.Fakes.Scenario;
+using PumpGateway.Ports;
 using PumpGateway.Service.Hosting;
 using Spectre.Console;
 using Proto = PumpGateway.Api.V1;
@@ -13,9 +17,10 @@ using Proto = PumpGateway.Api.V1;
 namespace PumpGateway.Cli.Commands;
 
 /// <summary>
-/// <c>pumpgw demo</c>: the gateway's main job on the embedded defaults. An emulated receiver on a
-/// pseudo-terminal is docked, its history downloaded with a progress bar, and new readings
-/// streamed over gRPC, until Ctrl-C.
+/// <c>pumpgw demo</c>: the gateway's main job on the embedded defaults. An emulated Dexcom
+/// receiver on a pseudo-terminal, and an emulated IDS insulin pump and CGMS sensor (one wearer)
+/// registered as BlueZ peripherals on a private bus with the BlueZ loopback, are found, their
+/// histories downloaded with progress bars, and their new telemetry streamed over gRPC, until Ctrl-C.
 /// </summary>
 internal static class DemoCommand
 {
@@ -23,74 +28,72 @@ internal static class DemoCommand
     {
         var listen = new Option<string>("--listen") { Description = "Where the gateway's gRPC endpoint listens.", DefaultValueFactory = _ => "127.0.0.1:50051" };
         var database = new Option<string?>("--db") { Description = "The SQLite database file (default: a new one in a temporary folder, deleted on exit)." };
-        var days = new Option<int>("--days") { Description = "Days of history on the emulated receiver.", DefaultValueFactory = _ => 30 };
-        var live = new Option<TimeSpan>("--live-interval") { Description = "How often the emulated receiver records a new reading (real ones: every 5 minutes).", DefaultValueFactory = _ => TimeSpan.FromSeconds(5) };
-        var poll = new Option<TimeSpan>("--poll-interval") { Description = "How often the gateway reads the receiver again after the first download.", DefaultValueFactory = _ => TimeSpan.FromSeconds(5) };
-        var seed = new Option<int>("--seed") { Description = "The emulated wearer (same seed, same glucose).", DefaultValueFactory = _ => 1 };
-        var command = new Command("demo", "Run the gateway with an emulated Dexcom receiver docked on a pseudo-terminal, until Ctrl-C.") { listen, database, days, live, poll, seed };
+        var days = new Option<int>("--days") { Description = "Days of history on the emulated devices.", DefaultValueFactory = _ => 30 };
+        var live = DurationOption.Create("--live-interval", "How often the emulated receiver records a new reading (real ones: every 5 minutes)", TimeSpan.FromSeconds(5));
+        var poll = DurationOption.Create("--poll-interval", "How often the gateway reads each device again after the first download (a receiver over USB has no notifications: this is how often its new readings show)", TimeSpan.FromSeconds(5));
+        var seed = new Option<int>("--seed") { Description = "The emulated wearers (same seed, same data).", DefaultValueFactory = _ => 1 };
+        var bluezBus = new Option<string?>("--bluez-bus") { Description = "Use this D-Bus (bluetoothd's, or a `pumpgw bluez-loopback`) instead of starting a private one with the loopback; any IDS or CGMS peripheral on it is read too." };
+        var alarmEvery = DurationOption.Create("--alarm-every", "How often the emulated pump raises an alarm, cleared half that time later; 0 for never", TimeSpan.FromMinutes(2));
+        var command = new Command("demo", "Run the gateway with an emulated Dexcom receiver (serial, on a pseudo-terminal) and an emulated IDS pump and CGMS sensor (Bluetooth LE, through BlueZ), until Ctrl-C.")
+        {
+            listen, database, days, live, poll, seed, bluezBus, alarmEvery,
+        };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetRequiredValue(listen),
-            parse.GetValue(database),
-            parse.GetValue(days),
-            parse.GetValue(live),
-            parse.GetValue(poll),
-            parse.GetValue(seed),
+            new DemoSettings(
+                parse.GetRequiredValue(listen),
+                parse.GetValue(database),
+                parse.GetValue(days),
+                parse.GetValue(live),
+                parse.GetValue(poll),
+                parse.GetValue(seed),
+                parse.GetValue(bluezBus),
+                parse.GetValue(alarmEvery)),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string listen, string? databasePath, int days, TimeSpan liveInterval, TimeSpan pollInterval, int seed, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(DemoSettings settings, CancellationToken cancellationToken)
     {
-        var folder = databasePath is null ? Directory.CreateTempSubdirectory("pumpgw-demo-").FullName : null;
-        var dbFile = databasePath ?? Path.Combine(folder!, "pumpgateway.db");
-        var now = DateTime.UtcNow;
-        var scenario = new GlucoseScenario(new GlucoseScenarioOptions
-        {
-            Seed = seed,
-            Start = DateTime.SpecifyKind(now.Date.AddDays(-days), DateTimeKind.Unspecified),
-            Duration = now - now.Date.AddDays(-days),
-        });
-        var receiver = DexcomReceiverDatabase.FromScenario(scenario, "SM" + (40000000 + seed).ToString(CultureInfo.InvariantCulture), TimeSpan.FromHours(1));
-        await using var emulator = DexcomReceiverEmulator.Start(receiver, new DexcomEmulatorOptions { DisplayOffset = TimeSpan.FromHours(1) });
-        emulator.StartLive(scenario, liveInterval);
-        AnsiConsole.MarkupLineInterpolated($"[bold]PumpGateway demo[/]: emulated Dexcom G4 receiver on [blue]{emulator.PortPath}[/] ({days} days of history), store [blue]{dbFile}[/], gRPC on [blue]{listen}[/]");
-
-        var app = GatewayHost.Build([], new Dictionary<string, string?>
-        {
-            ["Gateway:Listen"] = listen,
-            ["Gateway:Storage:SqlitePath"] = dbFile,
-            ["Gateway:Serial:ScanUsb"] = "false",
-            ["Gateway:Bluetooth:Enabled"] = "false",
-            ["Gateway:Serial:Ports:0:Path"] = emulator.PortPath,
-            ["Gateway:Serial:Ports:0:Family"] = "dexcom",
-            ["Gateway:Drivers:PollInterval"] = pollInterval.ToString("c", CultureInfo.InvariantCulture),
-            ["Serilog:MinimumLevel:Default"] = "Warning",
-            ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
-        },
-        embedded: true);
+        var folder = settings.DatabasePath is null ? Directory.CreateTempSubdirectory("pumpgw-demo-").FullName : null;
+        var dbFile = settings.DatabasePath ?? Path.Combine(folder!, "pumpgateway.db");
+        await using var stack = new AsyncDisposables();
         try
         {
-            await app.StartAsync(cancellationToken);
-            using var client = new GatewayClient(app.GetListenAddress());
-            if (!await FollowDockAsync(client, cancellationToken))
+            var receiver = StartReceiver(settings);
+            stack.Add(receiver);
+
+            var bus = settings.BluezBus;
+            if (bus is null)
             {
-                return 1;
+                var daemon = stack.Add(await PrivateDBusDaemon.StartAsync(cancellationToken));
+                stack.Add(await BlueZLoopback.StartAsync(daemon.Address, cancellationToken: cancellationToken));
+                bus = daemon.Address;
             }
 
-            // From the head on: what was just downloaded is not printed again.
-            var head = await app.Services.GetRequiredService<IEventStore>().GetHeadSequenceAsync(cancellationToken);
-
-            AnsiConsole.MarkupLine("[grey]Streaming new readings over gRPC (Subscribe). In another terminal: ./pumpgw tail, ./pumpgw devices. Ctrl-C to stop.[/]");
-            using var call = client.Telemetry.Subscribe(new Proto.SubscribeRequest { AfterSequence = (ulong)head }, cancellationToken: cancellationToken);
-            await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
+            var wearer = Wearer(settings);
+            var pump = stack.Add(await IdsPumpEmulator.StartAsync(bus, wearer.Therapy, new IdsPumpOptions { UtcOffset = LocalOffset() }, cancellationToken: cancellationToken));
+            var sensor = stack.Add(await CgmsSensorEmulator.StartAsync(bus, wearer.Glucose, new CgmsSensorOptions { UtcOffset = LocalOffset() }, cancellationToken: cancellationToken));
+            sensor.StartLive(wearer.Glucose, wearer.Options.GlucoseInterval);
+            if (settings.AlarmEvery > TimeSpan.Zero)
             {
-                if (response.Event is { } e)
+                stack.Add(new PumpAlarms(pump, settings.AlarmEvery));
+            }
+
+            AnsiConsole.MarkupLineInterpolated($"[bold]PumpGateway demo[/]: {settings.Days} days of history on an emulated Dexcom G4 receiver on [blue]{receiver.PortPath}[/], an IDS pump [blue]{pump.Options.LocalName}[/] and a CGMS sensor [blue]{sensor.Options.LocalName}[/] on {(settings.BluezBus is null ? "a private BlueZ loopback" : "the BlueZ bus given")}; store [blue]{dbFile}[/], gRPC on [blue]{settings.Listen}[/]");
+
+            var app = GatewayHost.Build([], Configuration(settings, dbFile, receiver.PortPath, bus), embedded: true);
+            await using (app)
+            {
+                await app.StartAsync(cancellationToken);
+                try
                 {
-                    Console.WriteLine(EventText.Line(e));
+                    return await StreamAsync(app, cancellationToken);
+                }
+                finally
+                {
+                    await app.StopAsync(CancellationToken.None);
                 }
             }
-
-            return 0;
         }
         catch (Exception ex) when (ex is OperationCanceledException || (ex is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled))
         {
@@ -98,8 +101,7 @@ internal static class DemoCommand
         }
         finally
         {
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
+            await stack.DisposeAsync();
             if (folder is not null)
             {
                 Directory.Delete(folder, recursive: true);
@@ -107,50 +109,205 @@ internal static class DemoCommand
         }
     }
 
-    /// <summary>Shows the dock, identify and first download as they happen; false if the stream ended first.</summary>
-    private static async Task<bool> FollowDockAsync(GatewayClient client, CancellationToken cancellationToken)
+    private static DexcomReceiverEmulator StartReceiver(DemoSettings settings)
+    {
+        var now = DateTime.UtcNow;
+        var scenario = new GlucoseScenario(new GlucoseScenarioOptions
+        {
+            Seed = settings.Seed,
+            Start = DateTime.SpecifyKind(now.Date.AddDays(-settings.Days), DateTimeKind.Unspecified),
+            Duration = now - now.Date.AddDays(-settings.Days),
+        });
+        var database = DexcomReceiverDatabase.FromScenario(scenario, "SM" + (40000000 + settings.Seed).ToString(CultureInfo.InvariantCulture), TimeSpan.FromHours(1));
+        var emulator = DexcomReceiverEmulator.Start(database, new DexcomEmulatorOptions { DisplayOffset = TimeSpan.FromHours(1) });
+        emulator.StartLive(scenario, settings.LiveInterval);
+        return emulator;
+    }
+
+    /// <summary>The pump wearer whose history ends now on this machine's clock; a CGM reading every minute, as today's sensors give.</summary>
+    private static Wearer Wearer(DemoSettings settings)
+    {
+        var now = DateTime.Now;
+        var end = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
+        return new Wearer(new TherapyScenarioOptions
+        {
+            Seed = settings.Seed,
+            Start = end.AddDays(-settings.Days),
+            Duration = TimeSpan.FromDays(settings.Days),
+            GlucoseInterval = TimeSpan.FromMinutes(1),
+        });
+    }
+
+    private static TimeSpan LocalOffset()
+    {
+        var offset = TimeZoneInfo.Local.GetUtcOffset(DateTime.Now);
+        return TimeSpan.FromMinutes(Math.Round(offset.TotalMinutes / 15) * 15);
+    }
+
+    private static Dictionary<string, string?> Configuration(DemoSettings settings, string dbFile, string portPath, string bus) => new()
+    {
+        ["Gateway:Listen"] = settings.Listen,
+        ["Gateway:Storage:SqlitePath"] = dbFile,
+        ["Gateway:Serial:ScanUsb"] = "false",
+        ["Gateway:Serial:Ports:0:Path"] = portPath,
+        ["Gateway:Serial:Ports:0:Family"] = "dexcom",
+        ["Gateway:Bluetooth:Enabled"] = "true",
+        ["Gateway:Bluetooth:BusAddress"] = bus,
+        ["Gateway:Drivers:PollInterval"] = settings.PollInterval.ToString("c", CultureInfo.InvariantCulture),
+        ["Serilog:MinimumLevel:Default"] = "Warning",
+        ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
+    };
+
+    private static async Task<int> StreamAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        using var client = new GatewayClient(app.GetListenAddress());
+        if (!await FollowDocksAsync(client, expected: 3, cancellationToken))
+        {
+            return 1;
+        }
+
+        // From the head on: what was just downloaded is not printed again.
+        var head = await app.Services.GetRequiredService<IEventStore>().GetHeadSequenceAsync(cancellationToken);
+        AnsiConsole.MarkupLine("[grey]Streaming new telemetry over gRPC (Subscribe). In another terminal: ./pumpgw tail, ./pumpgw devices. Ctrl-C to stop.[/]");
+        using var call = client.Telemetry.Subscribe(new Proto.SubscribeRequest { AfterSequence = (ulong)head }, cancellationToken: cancellationToken);
+        await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
+        {
+            if (response.Event is { } e)
+            {
+                Console.WriteLine(EventText.Line(e));
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Shows each device as it is found, identified and downloaded, a progress bar each; returns
+    /// once <paramref name="expected"/> devices have finished a first download (false if the stream ended first).
+    /// </summary>
+    private static async Task<bool> FollowDocksAsync(GatewayClient client, int expected, CancellationToken cancellationToken)
     {
         using var watch = client.Devices.WatchDevices(new Proto.WatchDevicesRequest(), cancellationToken: cancellationToken);
-        Proto.DownloadCompleted? completed = null;
+        var completed = new Dictionary<string, Proto.DownloadCompleted>(StringComparer.Ordinal);
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
         await AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
-                var bar = progress.AddTask("waiting for the receiver to dock", maxValue: 1);
+                var bars = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+                ProgressTask Bar(string endpoint)
+                {
+                    if (!bars.TryGetValue(endpoint, out var bar))
+                    {
+                        bars[endpoint] = bar = progress.AddTask(Markup.Escape(endpoint), maxValue: 1);
+                    }
+
+                    return bar;
+                }
+
                 await foreach (var e in watch.ResponseStream.ReadAllAsync(cancellationToken))
                 {
+                    var bar = Bar(e.Endpoint);
+                    var name = names.GetValueOrDefault(e.Endpoint, e.Endpoint);
                     switch (e.EventCase)
                     {
                         case Proto.DeviceEvent.EventOneofCase.Docked:
-                            bar.Description = $"docked on {Markup.Escape(e.Endpoint)}";
+                            bar.Description = Markup.Escape($"{e.Endpoint}: connecting");
                             break;
                         case Proto.DeviceEvent.EventOneofCase.Identified:
                             var d = e.Identified.Device;
-                            AnsiConsole.MarkupLineInterpolated($"identified [green]{d.ProductName}[/] firmware {d.FirmwareVersion} as device [bold]{d.DeviceId}[/], clock offset {(long)Math.Round(d.ClockOffset?.ToTimeSpan().TotalSeconds ?? 0)} s");
+                            names[e.Endpoint] = name = $"{d.ProductName} ({e.Endpoint})";
+                            bar.Description = Markup.Escape($"{name}: identified");
                             break;
                         case Proto.DeviceEvent.EventOneofCase.Progress:
-                            bar.Description = $"downloading {e.Progress.Stream} ({e.Progress.EventsStored} events stored)";
+                            bar.Description = Markup.Escape($"{name}: {e.Progress.Stream}, {e.Progress.EventsStored} events stored");
                             bar.MaxValue = Math.Max(1, e.Progress.Total);
                             bar.Value = e.Progress.Done;
                             break;
                         case Proto.DeviceEvent.EventOneofCase.Completed:
                             bar.Value = bar.MaxValue;
-                            bar.Description = "history downloaded";
-                            completed = e.Completed;
-                            return;
+                            bar.Description = Markup.Escape($"{name}: {e.Completed.EventsStored} events in {e.Completed.Elapsed.ToTimeSpan().TotalSeconds:0.00} s");
+                            completed.TryAdd(e.Endpoint, e.Completed);
+                            if (completed.Count >= expected)
+                            {
+                                return;
+                            }
+
+                            break;
                         case Proto.DeviceEvent.EventOneofCase.Disconnected:
-                            AnsiConsole.MarkupLineInterpolated($"[red]disconnected[/]: {e.Disconnected.Reason}");
+                            bar.Description = Markup.Escape($"{name}: disconnected ({e.Disconnected.Reason}), trying again");
                             break;
                     }
                 }
             });
-        if (completed is null)
+        if (completed.Count < expected)
         {
             return false;
         }
 
-        AnsiConsole.MarkupLineInterpolated($"[green]downloaded[/] {completed.UnitsRead} pages, {completed.EventsStored} events stored in {completed.Elapsed.ToTimeSpan().TotalSeconds:0.00} s");
+        foreach (var (endpoint, done) in completed)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[green]downloaded[/] {names.GetValueOrDefault(endpoint, endpoint)}: {done.UnitsRead} pages or records read, {done.EventsStored} events stored in {done.Elapsed.ToTimeSpan().TotalSeconds:0.00} s");
+        }
+
         return true;
+    }
+
+    private sealed record DemoSettings(string Listen, string? DatabasePath, int Days, TimeSpan LiveInterval, TimeSpan PollInterval, int Seed, string? BluezBus, TimeSpan AlarmEvery);
+
+    /// <summary>Raises an alarm on the emulated pump every so often and confirms it half that time later: occlusion, reservoir low, battery low in turn.</summary>
+    private sealed class PumpAlarms : IAsyncDisposable
+    {
+        private static readonly IdsAnnunciationType[] Kinds = [IdsAnnunciationType.OcclusionDetected, IdsAnnunciationType.ReservoirLow, IdsAnnunciationType.BatteryLow];
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public PumpAlarms(IdsPumpEmulator pump, TimeSpan every) => _loop = Task.Run(async () =>
+        {
+            for (var i = 0; !_stop.IsCancellationRequested; i++)
+            {
+                await Task.Delay(every / 2, _stop.Token);
+                var raised = pump.RaiseAnnunciation(Kinds[i % Kinds.Length]);
+                await Task.Delay(every / 2, _stop.Token);
+                pump.ConfirmAnnunciation(raised.InstanceId);
+            }
+        });
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            try
+            {
+                await _loop;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped between two alarms.
+            }
+
+            _stop.Dispose();
+        }
+    }
+
+    /// <summary>What the demo started, stopped in the reverse order.</summary>
+    private sealed class AsyncDisposables : IAsyncDisposable
+    {
+        private readonly Stack<IAsyncDisposable> _items = new();
+
+        public T Add<T>(T item)
+            where T : IAsyncDisposable
+        {
+            _items.Push(item);
+            return item;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            while (_items.TryPop(out var item))
+            {
+                await item.DisposeAsync();
+            }
+        }
     }
 }

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using PumpGateway.Devices.Ids;
 using PumpGateway.Fakes.Cgms;
+using PumpGateway.Fakes.Ids;
 using PumpGateway.Fakes.Scenario;
 
 namespace PumpGateway.Cli.Commands;
@@ -15,10 +17,11 @@ internal static class EmulateCommand
 {
     private const string SystemBus = "the system bus";
 
-    /// <summary>One subcommand per emulated device. The IDS pump emulator joins here as <c>emulate ids</c>.</summary>
+    /// <summary>One subcommand per emulated device.</summary>
     private static readonly Func<Option<string?>, Command>[] Devices =
     [
         Cgms,
+        Ids,
     ];
 
     /// <summary>What an emulated device's start gives back: the device, to dispose on the way out, and how to describe it.</summary>
@@ -86,12 +89,12 @@ internal static class EmulateCommand
         Validators = { result => { if (result.GetValueOrDefault<int>() < 1) { result.AddError("--days is at least 1."); } } },
     };
 
-    internal static Option<TimeSpan> LiveIntervalOption() => new("--live-interval")
+    internal static Option<TimeSpan> LiveIntervalOption()
     {
-        Description = "How often the device records and notifies a new reading. Each is 5 minutes of the wearer's time: a shorter interval moves the device's clock ahead of this machine's.",
-        DefaultValueFactory = _ => TimeSpan.FromMinutes(5),
-        Validators = { result => { if (result.GetValueOrDefault<TimeSpan>() <= TimeSpan.Zero) { result.AddError("--live-interval is above zero."); } } },
-    };
+        var option = DurationOption.Create("--live-interval", "How often the device records and notifies a new reading. Each is 5 minutes of the wearer's time: a shorter interval moves the device's clock ahead of this machine's", TimeSpan.FromMinutes(5));
+        option.Validators.Add(result => { if (result.GetValueOrDefault<TimeSpan>() <= TimeSpan.Zero) { result.AddError("--live-interval is above zero."); } });
+        return option;
+    }
 
     internal static Option<int> SeedOption() => new("--seed") { Description = "The emulated wearer (same seed, same glucose).", DefaultValueFactory = _ => 1 };
 
@@ -133,6 +136,42 @@ internal static class EmulateCommand
                 return (sensor, string.Create(
                     CultureInfo.InvariantCulture,
                     $"CGMS sensor \"{options.LocalName}\" (serial {options.SerialNumber}, E2E-CRC {(options.E2eCrc ? "on" : "off")}): {sensor.Records.Count} readings since its session started {sensor.SessionStartLocal:yyyy-MM-dd HH:mm}, a new one every {interval}"));
+            },
+            cancellationToken));
+        return command;
+    }
+
+    private static Command Ids(Option<string?> bus)
+    {
+        var defaults = new IdsPumpOptions();
+        var name = new Option<string>("--name") { Description = "The advertised local name.", DefaultValueFactory = _ => defaults.LocalName };
+        var serial = new Option<string>("--serial") { Description = "The Device Information serial number.", DefaultValueFactory = _ => defaults.SerialNumber };
+        var days = DaysOption(7);
+        var noE2e = new Option<bool>("--no-e2e") { Description = "Values carry no E2E counter or CRC, and the IDD Features say so." };
+        var seed = SeedOption();
+        var command = new Command("ids", "An insulin pump speaking the Insulin Delivery Service, with Device Information and Battery, its therapy live on this machine's clock; it refuses every command that would change delivery.")
+        {
+            name, serial, days, noE2e, seed,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.GetValue(bus),
+            async (logger, token) =>
+            {
+                var now = DateTime.Now;
+                var end = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
+                var scenario = new TherapyScenario(new TherapyScenarioOptions { Seed = parse.GetValue(seed), Start = end.AddDays(-parse.GetValue(days)), Duration = TimeSpan.FromDays(parse.GetValue(days)) });
+                var offset = TimeZoneInfo.Local.GetUtcOffset(now);
+                var options = defaults with
+                {
+                    LocalName = parse.GetRequiredValue(name),
+                    SerialNumber = parse.GetRequiredValue(serial),
+                    Dialect = parse.GetValue(noE2e) ? IdsDialect.Specification : IdsDialect.SpecificationWithE2e,
+                    UtcOffset = TimeSpan.FromMinutes(Math.Round(offset.TotalMinutes / 15) * 15),
+                };
+                var pump = await IdsPumpEmulator.StartAsync(parse.GetValue(bus), scenario, options, logger, token);
+                return (pump, string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"IDS pump \"{options.LocalName}\" (serial {options.SerialNumber}, E2E {(options.Dialect.E2eProtection ? "on" : "off")}): {pump.History.Count} history events over {parse.GetValue(days)} days, therapy going on live"));
             },
             cancellationToken));
         return command;
