@@ -1,3 +1,13 @@
 using BenchmarkDotNet.Running;
+using PumpGateway.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(PumpGateway.Benchmarks.DexcomDecodeBenchmarks).Assembly).Run(args);
+// `-- bluetooth`: the end-to-end figures of the Bluetooth path; anything else goes to BenchmarkDotNet.
+return args is ["bluetooth", ..]
+    ? await BluetoothMeasurements.RunAsync(args)
+    : RunBenchmarks(args);
+
+static int RunBenchmarks(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(DexcomDecodeBenchmarks).Assembly).Run(args);
+    return 0;
+}
