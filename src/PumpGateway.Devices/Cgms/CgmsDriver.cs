@@ -161,10 +161,10 @@ public sealed partial class CgmsDriver : IDeviceDriver
             long done = 0;
             long stored = 0;
             long duplicates = 0;
-            while (true)
+            bool more;
+            do
             {
-                var waiting = gatt.Data.WaitToReadAsync(cancellationToken).AsTask();
-                var finished = await Task.WhenAny(transfer, waiting) == transfer;
+                more = await gatt.WaitForDataAsync(transfer, cancellationToken);
                 var (records, result) = await CommitWaitingAsync(advanceCursor: true, cancellationToken);
                 done += records;
                 stored += result.Stored;
@@ -173,12 +173,8 @@ public sealed partial class CgmsDriver : IDeviceDriver
                 {
                     session.Observer.OnDownloadProgress(new DownloadProgress(device, Stream, done, Math.Max(total, done), stored));
                 }
-
-                if (finished)
-                {
-                    break;
-                }
             }
+            while (more);
 
             var response = CgmRacpCodec.DecodeResponse(await transfer);
             if (response is not CgmRacpResponseCode { Result: CgmRacpResult.Success or CgmRacpResult.NoRecordsFound })
@@ -203,18 +199,12 @@ public sealed partial class CgmsDriver : IDeviceDriver
         /// <summary>Stores live measurements as they come until <paramref name="until"/> completes. They do not move the cursor: only a complete read of the store does.</summary>
         public async Task FollowLiveAsync(Task until, CancellationToken cancellationToken)
         {
-            while (true)
+            while (await gatt.WaitForDataAsync(until, cancellationToken))
             {
-                var waiting = gatt.Data.WaitToReadAsync(cancellationToken).AsTask();
-                if (await Task.WhenAny(until, waiting) == until)
-                {
-                    await until;
-                    return;
-                }
-
-                await waiting;
                 await CommitWaitingAsync(advanceCursor: false, cancellationToken);
             }
+
+            await until;
         }
 
         private async Task LoadCursorAsync(CancellationToken cancellationToken)

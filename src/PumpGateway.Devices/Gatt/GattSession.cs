@@ -93,6 +93,16 @@ internal sealed class GattSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until a notification is waiting in <see cref="Data"/> (true) or <paramref name="until"/>
+    /// has completed (false). A dropped link surfaces here as its <see cref="TransportException"/>.
+    /// </summary>
+    public async Task<bool> WaitForDataAsync(Task until, CancellationToken cancellationToken)
+    {
+        var waiting = _data.Reader.WaitToReadAsync(cancellationToken).AsTask();
+        return await Task.WhenAny(until, waiting) == waiting && await waiting;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();

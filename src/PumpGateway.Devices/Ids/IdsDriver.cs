@@ -146,10 +146,10 @@ public sealed partial class IdsDriver : IDeviceDriver
             long stored = 0;
             long duplicates = 0;
             var recordedMeanwhile = false;
-            while (true)
+            bool more;
+            do
             {
-                var waiting = gatt.Data.WaitToReadAsync(cancellationToken).AsTask();
-                var finished = await Task.WhenAny(transfer, waiting) == transfer;
+                more = await gatt.WaitForDataAsync(transfer, cancellationToken);
                 var (records, result) = await DrainAsync(mapper, cancellationToken);
                 recordedMeanwhile |= result.HistoryRecorded;
                 done += records;
@@ -159,12 +159,8 @@ public sealed partial class IdsDriver : IDeviceDriver
                 {
                     session.Observer.OnDownloadProgress(new DownloadProgress(device, HistoryStream, done, Math.Max(total, done), stored));
                 }
-
-                if (finished)
-                {
-                    break;
-                }
             }
+            while (more);
 
             var response = await transfer;
             if (response is not IdsRacpResult { ResponseCode: IdsRacpResponseCode.Success or IdsRacpResponseCode.NoRecordsFound })
@@ -186,22 +182,16 @@ public sealed partial class IdsDriver : IDeviceDriver
         /// <summary>Stores what arrives until <paramref name="until"/> completes, or until the pump says it recorded history.</summary>
         public async Task FollowLiveAsync(Task until, CancellationToken cancellationToken)
         {
-            while (true)
+            while (await gatt.WaitForDataAsync(until, cancellationToken))
             {
-                var waiting = gatt.Data.WaitToReadAsync(cancellationToken).AsTask();
-                if (await Task.WhenAny(until, waiting) == until)
-                {
-                    await until;
-                    return;
-                }
-
-                await waiting;
                 var (_, result) = await DrainAsync(null, cancellationToken);
                 if (result.HistoryRecorded)
                 {
                     return;
                 }
             }
+
+            await until;
         }
 
         /// <summary>Decodes and commits every notification waiting now, in one commit with the cursors the mapper reached.</summary>
