@@ -22,7 +22,7 @@ public static class E2eCrc
     {
         if (variant == E2eCrcVariant.CcittFalse)
         {
-            return Crc16Xmodem.Update(0xFFFF, data);
+            return Crc16CcittFalse.Compute(data);
         }
 
         ushort crc = 0xFFFF;
