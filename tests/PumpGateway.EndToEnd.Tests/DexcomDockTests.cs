@@ -75,8 +75,14 @@ public sealed class DexcomDockTests : IAsyncLifetime
         {
             var link = Path.Combine(_folder, "receiver");
             File.CreateSymbolicLink(link, second.PortPath);
-            var all = await gateway.ReadAsync(0, totalEvents, cancel.Token);
+            var stream = await gateway.ReadUntilAsync(0, e => e.Count(x => x.Kind != Proto.TelemetryKind.LinkReport) >= totalEvents, cancel.Token);
+            var all = stream.Where(e => e.Kind != Proto.TelemetryKind.LinkReport).ToList();
             Assert.Equal(all.Count, all.Select(e => e.EventId).Distinct().Count());
+
+            // The dropped session left its link report: what it moved and why it ended.
+            var report = Assert.Single(stream, e => e.Kind == Proto.TelemetryKind.LinkReport).LinkReport;
+            Assert.True(report.BytesIn > 0 && report.BytesOut > 0, "the report counts the bytes of the first dock");
+            Assert.NotEmpty(report.EndReason);
             var sensorGlucose = all.Where(e => e.Kind == Proto.TelemetryKind.Glucose && e.Glucose.Source == Proto.GlucoseReading.Types.Source.Sensor);
             Assert.Equal(database.Records(DexcomRecordType.EgvData).Select(r => r.SystemSeconds), sensorGlucose.Select(e => (uint)e.DeviceTimeRaw).Order());
             var pagesInTotal = Enum.GetValues<DexcomRecordType>().Sum(t => database.PageRange(t).PageCount) - 1;

@@ -19,6 +19,7 @@ internal static class EventText
         Proto.TelemetryEvent.DetailOneofCase.Alarm => $"alarm {e.Alarm.Kind} {e.Alarm.Transition} ({e.Alarm.VendorCode} {e.Alarm.VendorText})",
         Proto.TelemetryEvent.DetailOneofCase.PumpMaintenance => $"pump {e.PumpMaintenance.Action} {e.PumpMaintenance.Units}".TrimEnd() + (e.PumpMaintenance.ClockAfter.Length > 0 ? $" {e.PumpMaintenance.ClockBefore} -> {e.PumpMaintenance.ClockAfter}" : ""),
         Proto.TelemetryEvent.DetailOneofCase.DailyInsulinTotal => $"daily total {e.DailyInsulinTotal.Day}: {e.DailyInsulinTotal.TotalUnits} U (basal {e.DailyInsulinTotal.BasalUnits}, bolus {e.DailyInsulinTotal.BolusUnits})",
+        Proto.TelemetryEvent.DetailOneofCase.LinkReport => $"link {e.LinkReport.Endpoint}: {e.LinkReport.Retries} retries, {e.LinkReport.CrcErrors} CRC errors, {e.LinkReport.Timeouts} timeouts" + (e.LinkReport.HasSignalStrength ? $", signal {e.LinkReport.SignalStrength}" : "") + $" ({e.LinkReport.EndReason})",
         Proto.TelemetryEvent.DetailOneofCase.DeviceStatus => $"status battery {(e.DeviceStatus.HasBatteryPercent ? e.DeviceStatus.BatteryPercent + "%" : "?")} reservoir {e.DeviceStatus.ReservoirUnits} U",
         _ => e.Kind.ToString(),
     };

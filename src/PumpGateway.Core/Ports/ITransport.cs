@@ -93,4 +93,47 @@ public sealed class LinkStatistics
     public void AddRetry() => Interlocked.Increment(ref _retries);
 
     public void AddFramingError() => Interlocked.Increment(ref _framingErrors);
+
+    /// <summary>The last signal strength the device or its radio reported (RSSI as the device words it), if any.</summary>
+    public int? SignalStrength
+    {
+        get
+        {
+            lock (_deviceCounters)
+            {
+                return _signalStrength;
+            }
+        }
+    }
+
+    /// <summary>Counters the far end keeps of the link (a radio modem's CRC errors, NAKs, packets), as last read.</summary>
+    public IReadOnlyDictionary<string, long> DeviceCounters
+    {
+        get
+        {
+            lock (_deviceCounters)
+            {
+                return new Dictionary<string, long>(_deviceCounters, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    public void ReportSignalStrength(int value)
+    {
+        lock (_deviceCounters)
+        {
+            _signalStrength = value;
+        }
+    }
+
+    public void ReportDeviceCounter(string name, long value)
+    {
+        lock (_deviceCounters)
+        {
+            _deviceCounters[name] = value;
+        }
+    }
+
+    private readonly Dictionary<string, long> _deviceCounters = new(StringComparer.Ordinal);
+    private int? _signalStrength;
 }

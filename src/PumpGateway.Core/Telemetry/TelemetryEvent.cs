@@ -21,6 +21,7 @@ namespace PumpGateway.Telemetry;
 [JsonDerivedType(typeof(DeviceStatus), "deviceStatus")]
 [JsonDerivedType(typeof(PumpMaintenance), "pumpMaintenance")]
 [JsonDerivedType(typeof(DailyInsulinTotal), "dailyInsulinTotal")]
+[JsonDerivedType(typeof(LinkReport), "linkReport")]
 public abstract record TelemetryEvent
 {
     public required EventId Id { get; init; }
@@ -51,4 +52,5 @@ public enum TelemetryKind
     DeviceStatus = 10,
     PumpMaintenance = 11,
     DailyInsulinTotal = 12,
+    LinkReport = 13,
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using PumpGateway.Devices;
 using PumpGateway.Ports;
+using PumpGateway.Telemetry;
 using PumpGateway.Service.Hosting;
 
 namespace PumpGateway.Service.DeviceManagement;
@@ -117,9 +118,12 @@ internal sealed partial class DeviceManager : BackgroundService
         _events.Publish(new DeviceEvent(_clock.GetUtcNow(), session.Endpoint, null, DeviceEventKind.Docked));
         LogDocked(session.Endpoint, session.Family);
         string reason;
+        LinkStatistics? statistics = null;
+        var started = _clock.GetUtcNow();
         try
         {
             await using var transport = candidate.CreateTransport();
+            statistics = transport.Statistics;
             await transport.OpenAsync(cancellationToken);
             var driverSession = new DeviceSession
             {
@@ -145,11 +149,51 @@ internal sealed partial class DeviceManager : BackgroundService
             LogSessionFailed(ex, session.Endpoint, delay.TotalSeconds);
         }
 
+        if (session.Device is { } device && statistics is not null)
+        {
+            await RecordLinkReportAsync(device, session.Endpoint, started, reason, statistics);
+        }
+
         _sessions.TryRemove(session.Endpoint, out _);
         session.Cancellation.Dispose();
         session.Trigger.Dispose();
         _events.Publish(new DeviceEvent(_clock.GetUtcNow(), session.Endpoint, session.Device, DeviceEventKind.Disconnected) { Reason = reason });
         LogDisconnected(session.Endpoint, session.Device?.Value, reason);
+    }
+
+    /// <summary>The session's link figures, kept as telemetry so that a technician sees how each session's link fared.</summary>
+    private async Task RecordLinkReportAsync(DeviceId device, string endpoint, DateTimeOffset started, string reason, LinkStatistics statistics)
+    {
+        var now = _clock.GetUtcNow();
+        var report = new LinkReport
+        {
+            Id = Telemetry.EventId.For(device, "link", started.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            Device = device,
+            DeviceTime = DeviceTimestamp.FromClock(now.UtcDateTime),
+            Utc = now,
+            TimeBasis = TimeBasis.GatewayReceipt,
+            Endpoint = endpoint,
+            SessionLength = now - started,
+            EndReason = reason,
+            BytesIn = statistics.BytesIn,
+            BytesOut = statistics.BytesOut,
+            Timeouts = statistics.Timeouts,
+            CrcErrors = statistics.CrcErrors,
+            Retries = statistics.Retries,
+            FramingErrors = statistics.FramingErrors,
+            Reopens = statistics.Reopens,
+            SignalStrength = statistics.SignalStrength,
+            DeviceCounters = statistics.DeviceCounters,
+        };
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _sink.CommitAsync([report], [], timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            LogLinkReportLost(ex, endpoint);
+        }
     }
 
     /// <summary>
@@ -189,6 +233,9 @@ internal sealed partial class DeviceManager : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} on {Endpoint} disconnected: {Reason}")]
     private partial void LogDisconnected(string endpoint, string? deviceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The link report of the session on {Endpoint} could not be stored")]
+    private partial void LogLinkReportLost(Exception exception, string endpoint);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for docked devices failed")]
     private partial void LogScanFailed(Exception exception);

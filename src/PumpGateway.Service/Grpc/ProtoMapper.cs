@@ -101,6 +101,31 @@ internal static class ProtoMapper
                     TotalUnits = Text(total.TotalUnits),
                 };
                 break;
+            case LinkReport link:
+                message.LinkReport = new Proto.LinkReport
+                {
+                    Endpoint = link.Endpoint,
+                    SessionLength = Duration.FromTimeSpan(link.SessionLength),
+                    EndReason = link.EndReason ?? "",
+                    BytesIn = link.BytesIn,
+                    BytesOut = link.BytesOut,
+                    Timeouts = link.Timeouts,
+                    CrcErrors = link.CrcErrors,
+                    Retries = link.Retries,
+                    FramingErrors = link.FramingErrors,
+                    Reopens = link.Reopens,
+                };
+                foreach (var (name, value) in link.DeviceCounters)
+                {
+                    message.LinkReport.DeviceCounters[name] = value;
+                }
+
+                if (link.SignalStrength is { } signal)
+                {
+                    message.LinkReport.SignalStrength = signal;
+                }
+
+                break;
             case DeliveryStateChange d:
                 message.DeliveryState = new Proto.DeliveryState { Suspended = d.Suspended, Reason = d.Reason ?? "" };
                 break;
