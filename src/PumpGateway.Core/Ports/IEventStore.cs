@@ -24,7 +24,7 @@ public interface IEventStore : IAsyncDisposable
 
     Task<IReadOnlyList<DownloadCursor>> GetCursorsAsync(DeviceId device, CancellationToken cancellationToken);
 
-    /// <summary>Appends the events not stored yet and saves the cursors, in one transaction.</summary>
+    /// <summary>Appends the events not stored yet and saves the cursors, in one transaction. Every event must be stamped (<see cref="TelemetryEvent.IsStamped"/>).</summary>
     Task<AppendResult> AppendAsync(IReadOnlyList<TelemetryEvent> events, IReadOnlyList<DownloadCursor> cursors, CancellationToken cancellationToken);
 
     /// <summary>Events with a sequence greater than <paramref name="afterSequence"/>, in sequence order.</summary>

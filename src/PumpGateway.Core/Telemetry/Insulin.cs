@@ -116,16 +116,16 @@ public enum PumpMaintenanceAction
     ClockSet = 7,
 }
 
-/// <summary>The insulin a pump says it delivered on one day of its own clock.</summary>
+/// <summary>The insulin a pump says it delivered on one day of its own clock; the split where the pump gives it.</summary>
 public sealed record DailyInsulinTotal : TelemetryEvent
 {
     public override TelemetryKind Kind => TelemetryKind.DailyInsulinTotal;
 
     public required DateOnly Day { get; init; }
 
-    public required decimal BasalUnits { get; init; }
+    public required decimal TotalUnits { get; init; }
 
-    public required decimal BolusUnits { get; init; }
+    public decimal? BasalUnits { get; init; }
 
-    public decimal TotalUnits => BasalUnits + BolusUnits;
+    public decimal? BolusUnits { get; init; }
 }

@@ -24,15 +24,21 @@ namespace PumpGateway.Telemetry;
 [JsonDerivedType(typeof(LinkReport), "linkReport")]
 public abstract record TelemetryEvent
 {
-    public required EventId Id { get; init; }
+    // Not `required`: mappers build the fact first and stamp its identity and times in one place.
+    // The store refuses an event whose identity is missing (see IEventStore.AppendAsync).
+    public EventId Id { get; init; }
 
-    public required DeviceId Device { get; init; }
+    public DeviceId Device { get; init; }
 
-    public required DeviceTimestamp DeviceTime { get; init; }
+    public DeviceTimestamp DeviceTime { get; init; }
 
-    public required DateTimeOffset Utc { get; init; }
+    public DateTimeOffset Utc { get; init; }
 
-    public required TimeBasis TimeBasis { get; init; }
+    public TimeBasis TimeBasis { get; init; }
+
+    /// <summary>Whether the identity, device and time basis have been set.</summary>
+    [JsonIgnore]
+    public bool IsStamped => Id.Value is not null && Device.Value is not null && TimeBasis != default;
 
     [JsonIgnore]
     public abstract TelemetryKind Kind { get; }

@@ -123,7 +123,7 @@ internal sealed class IdsTelemetryMapper
         switch (record)
         {
             case IdsDeliveredBasalRateChangedEvent basal when _tbr is null:
-                events.Add(Stamp(new ScheduledBasal { Id = IdOf(record), Device = _device, DeviceTime = default, Utc = default, TimeBasis = default, UnitsPerHour = Units(basal.NewRate), Profile = Context(basal.DeliveryContext) }, local, record));
+                events.Add(Stamp(new ScheduledBasal { UnitsPerHour = Units(basal.NewRate), Profile = Context(basal.DeliveryContext) }, local, record));
                 break;
             case IdsTbrAdjustmentStartedEvent started:
                 _tbr = started;
@@ -145,11 +145,6 @@ internal sealed class IdsTelemetryMapper
             case IdsTherapyControlStateChangedEvent state when state.NewState != IdsTherapyControlState.Undetermined:
                 events.Add(Stamp(new DeliveryStateChange
                 {
-                    Id = IdOf(record),
-                    Device = _device,
-                    DeviceTime = default,
-                    Utc = default,
-                    TimeBasis = default,
                     Suspended = state.NewState != IdsTherapyControlState.Run,
                     Reason = $"therapy control state {Name(state.OldState)} -> {Name(state.NewState)}",
                 }, local, record));
@@ -159,20 +154,15 @@ internal sealed class IdsTelemetryMapper
                 if (_reservoir is { } before && units > before + 1)
                 {
                     // The IDS has no "reservoir filled" event: a reservoir that gained insulin was changed.
-                    events.Add(Stamp(new PumpMaintenance { Id = EventId.For(_device, "ids-fill", Seq(record)), Device = _device, DeviceTime = default, Utc = default, TimeBasis = default, Action = PumpMaintenanceAction.ReservoirFilled, Units = units }, local, record));
+                    events.Add(Stamp(new PumpMaintenance { Action = PumpMaintenanceAction.ReservoirFilled, Units = units }, local, record, "ids-fill"));
                 }
 
                 _reservoir = units;
-                events.Add(Stamp(new DeviceStatus { Id = IdOf(record), Device = _device, DeviceTime = default, Utc = default, TimeBasis = default, ReservoirUnits = units }, local, record));
+                events.Add(Stamp(new DeviceStatus { ReservoirUnits = units }, local, record));
                 break;
             case IdsPrimingDoneEvent primed:
                 events.Add(Stamp(new PumpMaintenance
                 {
-                    Id = IdOf(record),
-                    Device = _device,
-                    DeviceTime = default,
-                    Utc = default,
-                    TimeBasis = default,
                     Action = PumpMaintenanceAction.Primed,
                     Units = Units(primed.DeliveredAmount),
                     Detail = Name(primed.TerminationReason),
@@ -181,14 +171,10 @@ internal sealed class IdsTelemetryMapper
             case IdsTotalDailyInsulinDeliveryEvent total:
                 events.Add(Stamp(new DailyInsulinTotal
                 {
-                    Id = IdOf(record),
-                    Device = _device,
-                    DeviceTime = default,
-                    Utc = default,
-                    TimeBasis = default,
                     Day = new DateOnly(total.Year, total.Month, total.Day),
                     BasalUnits = Units(total.TotalBasal),
                     BolusUnits = Units(total.TotalBolus),
+                    TotalUnits = Units(total.TotalBasal) + Units(total.TotalBolus),
                 }, local, record));
                 break;
             case IdsDataCorruptionEvent:
@@ -236,11 +222,6 @@ internal sealed class IdsTelemetryMapper
         return Stamp(
             new Bolus
             {
-                Id = IdOf(delivered.SequenceNumber),
-                Device = _device,
-                DeviceTime = default,
-                Utc = default,
-                TimeBasis = default,
                 BolusType = delivered.BolusType switch
                 {
                     IdsBolusType.Extended => BolusType.Square,
@@ -254,17 +235,12 @@ internal sealed class IdsTelemetryMapper
                 ExtendedDuration = extended ? TimeSpan.FromMinutes(found ? programmed.Bolus.DurationMinutes : delivered.EffectiveDurationMinutes) : null,
             },
             startLocal,
-            raw: delivered.SequenceNumber);
+            delivered.SequenceNumber);
     }
 
     private TemporaryBasal Tbr(IdsHistoryEvent record, DateTime local, TemporaryBasalPhase phase, IdsTbrType type, MedicalFloat? value, ushort minutes) => Stamp(
         new TemporaryBasal
         {
-            Id = IdOf(record),
-            Device = _device,
-            DeviceTime = default,
-            Utc = default,
-            TimeBasis = default,
             Phase = phase,
             UnitsPerHour = type == IdsTbrType.Absolute && value is { } rate ? Units(rate) : null,
             // A relative adjustment is a factor of the scheduled rate (AndroidBLEParser TbrAdjustmentStarted): 0.5 is 50 %.
@@ -321,13 +297,16 @@ internal sealed class IdsTelemetryMapper
         _ => (AlarmKind.Other, AlarmSeverity.Info),
     };
 
-    private T Stamp<T>(T telemetry, DateTime local, IdsHistoryEvent record)
-        where T : TelemetryEvent => Stamp(telemetry, local, record.SequenceNumber);
+    /// <summary>Fills in the identity (the record's sequence number; <paramref name="kind"/> for a second fact of one record) and times.</summary>
+    private T Stamp<T>(T telemetry, DateTime local, IdsHistoryEvent record, string kind = "ids")
+        where T : TelemetryEvent => Stamp(telemetry, local, record.SequenceNumber, kind);
 
-    private T Stamp<T>(T telemetry, DateTime local, long raw)
+    private T Stamp<T>(T telemetry, DateTime local, uint sequence, string kind = "ids")
         where T : TelemetryEvent => telemetry with
         {
-            DeviceTime = new DeviceTimestamp(local, raw),
+            Id = EventId.For(_device, kind, sequence.ToString(CultureInfo.InvariantCulture)),
+            Device = _device,
+            DeviceTime = new DeviceTimestamp(local, sequence),
             Utc = Utc(local),
             TimeBasis = _reference!.Basis,
         };
@@ -337,8 +316,6 @@ internal sealed class IdsTelemetryMapper
     private EventId IdOf(IdsHistoryEvent record) => IdOf(record.SequenceNumber);
 
     private EventId IdOf(uint sequence) => EventId.For(_device, "ids", sequence.ToString(CultureInfo.InvariantCulture));
-
-    private static string Seq(IdsHistoryEvent record) => record.SequenceNumber.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>IU at the device's resolution; a special value (NaN, NRes) where an amount is due is a device fault and reads as 0.</summary>
     private static decimal Units(MedicalFloat value) => value.ToDecimal() ?? 0m;

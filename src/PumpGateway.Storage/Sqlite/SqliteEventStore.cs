@@ -85,6 +85,14 @@ public sealed partial class SqliteEventStore : IEventStore
             ArgumentOutOfRangeException.ThrowIfNegative(cursor.Position, nameof(cursors));
         }
 
+        foreach (var e in events)
+        {
+            if (!e.IsStamped)
+            {
+                throw new ArgumentException($"A {e.Kind} event without its identity, device or time basis cannot be stored.", nameof(events));
+            }
+        }
+
         // Serialized here, on the caller's thread, so the single writer only writes.
         var rows = events.Select(e => new EventRow(e, TelemetryJson.Serialize(e))).ToArray();
         var pending = new PendingAppend(rows, cursors);

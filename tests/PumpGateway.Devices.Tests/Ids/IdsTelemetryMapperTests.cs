@@ -91,7 +91,7 @@ public sealed class IdsTelemetryMapperTests
         var primed = Assert.IsType<PumpMaintenance>(Assert.Single(mapper.Map(new IdsPrimingDoneEvent(4, 700, Iu(9.5m), IdsPrimingTerminationReason.ProgrammedAmountReached))));
         Assert.Equal((PumpMaintenanceAction.Primed, 9.5m), (primed.Action, primed.Units!.Value));
         var total = Assert.IsType<DailyInsulinTotal>(Assert.Single(mapper.Map(new IdsTotalDailyInsulinDeliveryEvent(5, 800, Iu(22.4m), Iu(18.1m), 2026, 11, 19))));
-        Assert.Equal((new DateOnly(2026, 11, 19), 18.1m, 22.4m), (total.Day, total.BasalUnits, total.BolusUnits));
+        Assert.Equal((new DateOnly(2026, 11, 19), 18.1m, 22.4m, 40.5m), (total.Day, total.BasalUnits!.Value, total.BolusUnits!.Value, total.TotalUnits));
 
         var set = Assert.IsType<PumpMaintenance>(Assert.Single(mapper.Map(Reference(6, Noon.AddHours(3), relativeOffset: 1000, reason: IdsRecordingReason.SetDateTime))));
         Assert.Equal((PumpMaintenanceAction.ClockSet, Noon.AddSeconds(1000), Noon.AddHours(3)), (set.Action, set.ClockBefore!.Value, set.ClockAfter!.Value));

@@ -1,0 +1,287 @@
+using System.Globalization;
+using PumpGateway.Telemetry;
+
+namespace PumpGateway.Devices.Medtronic;
+
+/// <summary>
+/// Paradigm history records to telemetry, fed in page order. Some facts take two records, which
+/// the mapper joins: a temp basal and its duration, a clock change and the new time (each the next
+/// record), and the two parts of a dual wave: the normal part is written when it is delivered, the
+/// square part when it ENDS, hours later, though stamped with the minute it started (a few minutes
+/// after the normal part). <see cref="Waiting"/> is the oldest record still waiting for its partner:
+/// a download stops its cursor before it, so the pair is seen whole next time. A record's identity
+/// is its own bytes (they include its timestamp), so a re-read is a duplicate. Pump times are local,
+/// without zone: UTC is the pump time less the clock offset measured at dock.
+/// </summary>
+internal sealed class MedtronicTelemetryMapper
+{
+    /// <summary>Longer than any normal part of a dual wave takes to deliver (25 U at 1.5 U/min): the square part starts within it.</summary>
+    private static readonly TimeSpan DualWaveGap = TimeSpan.FromMinutes(30);
+
+    /// <summary>The longest square wave a Paradigm gives (8 h), and the gap: a record stamped later means the square part is not coming.</summary>
+    private static readonly TimeSpan DualWaveLongest = TimeSpan.FromHours(8) + DualWaveGap;
+
+    private readonly DeviceId _device;
+    private readonly MedtronicModel _model;
+    private readonly TimeSpan _clockOffset;
+    private readonly Dictionary<byte, string> _openAlarms = [];
+    private MedtronicBolus? _dualNormal;
+    private MedtronicTimedRecord? _firstOfPair;
+
+    /// <param name="clockOffset">Pump clock minus gateway UTC clock, measured at dock.</param>
+    public MedtronicTelemetryMapper(DeviceId device, MedtronicModel model, TimeSpan clockOffset)
+    {
+        _device = device;
+        _model = model;
+        _clockOffset = clockOffset;
+    }
+
+    /// <summary>The oldest record held for its partner, if any.</summary>
+    public MedtronicHistoryRecord? Waiting => (MedtronicHistoryRecord?)_dualNormal ?? _firstOfPair;
+
+    public IReadOnlyList<TelemetryEvent> Map(MedtronicHistoryRecord record)
+    {
+        var events = new List<TelemetryEvent>();
+        if (_firstOfPair is { } first)
+        {
+            _firstOfPair = null;
+            if (TryJoinPair(first, record, events))
+            {
+                return events;
+            }
+
+            MapAlone(first, events);
+        }
+
+        if (_dualNormal is { } normal)
+        {
+            if (record is MedtronicBolus { Kind: MedtronicBolusKind.DualSquare } square && square.Time >= normal.Time && square.Time - normal.Time <= DualWaveGap)
+            {
+                _dualNormal = null;
+                events.Add(Stamp(
+                    new Bolus
+                    {
+                        BolusType = BolusType.DualWave,
+                        ProgrammedUnits = normal.Programmed,
+                        DeliveredUnits = normal.Delivered,
+                        ProgrammedExtendedUnits = square.Programmed,
+                        DeliveredExtendedUnits = square.Delivered,
+                        ExtendedDuration = square.Duration,
+                    },
+                    normal));
+                return events;
+            }
+
+            if (record is MedtronicBolus { Kind: MedtronicBolusKind.DualNormal } || (record is MedtronicTimedRecord timed && timed.Time - normal.Time > DualWaveLongest))
+            {
+                // Its square part is not coming: the normal part was the whole of it.
+                _dualNormal = null;
+                MapAlone(normal, events);
+            }
+        }
+
+        switch (record)
+        {
+            case MedtronicBolus { Kind: MedtronicBolusKind.DualNormal } dual:
+                _dualNormal = dual;
+                break;
+            case MedtronicTempBasal or MedtronicPumpEvent { Type: MedtronicRecordType.ChangeTime }:
+                _firstOfPair = (MedtronicTimedRecord)record;
+                break;
+            default:
+                MapAlone(record, events);
+                break;
+        }
+
+        return events;
+    }
+
+    /// <summary>The sensor glucose of a glucose page entry that has a time.</summary>
+    public GlucoseReading? MapGlucose(MedtronicGlucoseEntry entry) => (entry.Record, entry.Time) switch
+    {
+        (MedtronicSensorGlucose glucose, { } time) => Stamp(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = glucose.MgDl }, Glucose(time, "sgv"), time),
+        (MedtronicGlucoseMarker { Type: MedtronicGlucoseRecordType.GlucoseBelow40 }, { } time) => Stamp(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = 40, RangeLimit = GlucoseRangeLimit.BelowRange }, Glucose(time, "low"), time),
+        (MedtronicGlucoseMarker { Type: MedtronicGlucoseRecordType.GlucoseAbove400 }, { } time) => Stamp(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = 400, RangeLimit = GlucoseRangeLimit.AboveRange }, Glucose(time, "high"), time),
+        (MedtronicCalibrationBg calibration, { } time) => Stamp(new GlucoseReading { Source = GlucoseSource.Calibration, MgDl = calibration.MgDl }, Glucose(time, "cal"), time),
+        _ => null,
+    };
+
+    /// <summary>A temp basal and its duration record, a clock change and its new time: always the next record.</summary>
+    private bool TryJoinPair(MedtronicTimedRecord first, MedtronicHistoryRecord record, List<TelemetryEvent> events)
+    {
+        switch (first, record)
+        {
+            case (MedtronicTempBasal rate, MedtronicTempBasalDuration duration) when duration.Time == rate.Time:
+                events.Add(duration.IsCancel
+                    ? Stamp(new TemporaryBasal { Phase = TemporaryBasalPhase.Ended, UnitsPerHour = rate.Rate, Percent = rate.Percent, ProgrammedDuration = TimeSpan.Zero, EndReason = "cancelled" }, rate)
+                    : Stamp(new TemporaryBasal { Phase = TemporaryBasalPhase.Started, UnitsPerHour = rate.Rate, Percent = rate.Percent, ProgrammedDuration = duration.Duration }, rate));
+                return true;
+            case (MedtronicPumpEvent before, MedtronicPumpEvent { Type: MedtronicRecordType.NewTimeSet } after):
+                events.Add(Stamp(new PumpMaintenance { Action = PumpMaintenanceAction.ClockSet, ClockBefore = before.Time, ClockAfter = after.Time }, before));
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void MapAlone(MedtronicHistoryRecord record, List<TelemetryEvent> events)
+    {
+        switch (record)
+        {
+            case MedtronicBolus bolus:
+                events.Add(Stamp(Bolus(bolus), bolus));
+                break;
+            case MedtronicTempBasal rate:
+                // A rate whose duration record never came: the pump set it, for how long is unknown.
+                events.Add(Stamp(new TemporaryBasal { Phase = TemporaryBasalPhase.Started, UnitsPerHour = rate.Rate, Percent = rate.Percent, ProgrammedDuration = TimeSpan.Zero }, rate));
+                break;
+            case MedtronicBasalProfileStart start:
+                events.Add(Stamp(new ScheduledBasal { UnitsPerHour = start.Rate, Profile = start.Pattern.ToString().ToLowerInvariant(), SegmentIndex = start.SegmentIndex, SegmentStart = start.Start }, start));
+                break;
+            case MedtronicSuspendResume change:
+                events.Add(Stamp(new DeliveryStateChange { Suspended = change.IsSuspend, Reason = ReasonText(change.Reason) }, change));
+                break;
+            case MedtronicAlarmPump alarm:
+                var (kind, severity) = Classify(alarm.AlarmCode);
+                var instance = $"pump-{alarm.AlarmCode}-{alarm.Time:yyyyMMddHHmmss}";
+                _openAlarms[alarm.AlarmCode] = instance;
+                events.Add(Stamp(
+                    new Alarm
+                    {
+                        AlarmKind = kind,
+                        Severity = severity,
+                        Transition = AlarmTransition.Raised,
+                        VendorCode = $"mdt:pump:{alarm.AlarmCode}",
+                        VendorText = $"{alarm.KnownType?.ToString() ?? "alarm " + alarm.AlarmCode} (firmware line {alarm.FirmwareLine})",
+                        InstanceKey = instance,
+                    },
+                    alarm));
+                break;
+            case MedtronicClearAlarm clear:
+                var (clearedKind, clearedSeverity) = Classify(clear.AlarmCode);
+                _openAlarms.Remove(clear.AlarmCode, out var cleared);
+                events.Add(Stamp(
+                    new Alarm
+                    {
+                        AlarmKind = clearedKind,
+                        Severity = clearedSeverity,
+                        Transition = AlarmTransition.Cleared,
+                        VendorCode = $"mdt:pump:{clear.AlarmCode}",
+                        VendorText = "cleared",
+                        InstanceKey = cleared,
+                    },
+                    clear));
+                break;
+            case MedtronicAlarmSensor sensor:
+                events.Add(Stamp(
+                    new Alarm
+                    {
+                        AlarmKind = sensor.AlarmCode switch { 101 => AlarmKind.GlucoseHigh, 102 => AlarmKind.GlucoseLow, _ => AlarmKind.SensorIssue },
+                        Severity = AlarmSeverity.Warning,
+                        Transition = AlarmTransition.Raised,
+                        VendorCode = $"mdt:sensor:{sensor.AlarmCode}",
+                        VendorText = sensor.GlucoseMgDl is { } mgDl ? $"sensor alert at {mgDl} mg/dL" : "sensor alert",
+                    },
+                    sensor));
+                break;
+            case MedtronicLowReservoir low:
+                events.Add(Stamp(new Alarm { AlarmKind = AlarmKind.ReservoirLow, Severity = AlarmSeverity.Warning, Transition = AlarmTransition.Raised, VendorCode = "mdt:low-reservoir", VendorText = $"{low.Remaining} U left" }, low));
+                events.Add(Stamp(new DeviceStatus { ReservoirUnits = low.Remaining }, low, "status"));
+                break;
+            case MedtronicPumpEvent { Type: MedtronicRecordType.LowBattery } battery:
+                events.Add(Stamp(new Alarm { AlarmKind = AlarmKind.BatteryLow, Severity = AlarmSeverity.Warning, Transition = AlarmTransition.Raised, VendorCode = "mdt:low-battery" }, battery));
+                break;
+            case MedtronicPumpEvent { Type: MedtronicRecordType.Battery } changed:
+                events.Add(Stamp(new PumpMaintenance { Action = PumpMaintenanceAction.BatteryChanged }, changed));
+                break;
+            case MedtronicPumpEvent { Type: MedtronicRecordType.Rewind } rewind:
+                events.Add(Stamp(new PumpMaintenance { Action = PumpMaintenanceAction.Rewind }, rewind));
+                break;
+            case MedtronicPumpEvent { Type: MedtronicRecordType.ChangeTime } before:
+                // The new time never followed: the change is known, not where it went.
+                events.Add(Stamp(new PumpMaintenance { Action = PumpMaintenanceAction.ClockSet, ClockBefore = before.Time }, before));
+                break;
+            case MedtronicPrime prime:
+                events.Add(Stamp(
+                    new PumpMaintenance
+                    {
+                        Action = prime.Kind == MedtronicPrimeKind.Manual ? PumpMaintenanceAction.TubingPrimed : PumpMaintenanceAction.CannulaPrimed,
+                        Units = prime.Amount,
+                        Detail = prime.Kind == MedtronicPrimeKind.Fixed ? $"fixed prime of {prime.Programmed} U" : "manual prime",
+                    },
+                    prime));
+                break;
+            case MedtronicBolusWizard { CarbGrams: > 0 } wizard:
+                events.Add(Stamp(new UserEntry { EntryType = UserEntryType.Carbohydrates, Subtype = "bolus wizard", Value = wizard.CarbGrams }, wizard));
+                break;
+            case MedtronicCalBgForPh calibration:
+                events.Add(Stamp(new GlucoseReading { Source = GlucoseSource.Calibration, MgDl = calibration.Bg }, calibration));
+                break;
+            case MedtronicBgReceived meter:
+                events.Add(Stamp(new GlucoseReading { Source = GlucoseSource.Meter, MgDl = meter.Bg }, meter));
+                break;
+            case MedtronicResultDailyTotal total:
+                events.Add(Stamp(new DailyInsulinTotal { Day = total.Date.Date, TotalUnits = total.Total }, total, time: total.Date.Date.ToDateTime(new TimeOnly(23, 59, 59))));
+                break;
+        }
+    }
+
+    private static Bolus Bolus(MedtronicBolus bolus) => bolus.IsSquareWave
+        ? new Bolus
+        {
+            BolusType = bolus.Kind == MedtronicBolusKind.DualSquare ? BolusType.DualWave : BolusType.Square,
+            ProgrammedUnits = 0,
+            DeliveredUnits = 0,
+            ProgrammedExtendedUnits = bolus.Programmed,
+            DeliveredExtendedUnits = bolus.Delivered,
+            ExtendedDuration = bolus.Duration,
+        }
+        : new Bolus
+        {
+            BolusType = bolus.Kind == MedtronicBolusKind.DualNormal ? BolusType.DualWave : BolusType.Normal,
+            ProgrammedUnits = bolus.Programmed,
+            DeliveredUnits = bolus.Delivered,
+        };
+
+    /// <summary>Pump alarm codes (0x06 h1) on the alarm taxonomy.</summary>
+    private static (AlarmKind Kind, AlarmSeverity Severity) Classify(byte code) => code switch
+    {
+        (byte)MedtronicPumpAlarmType.NoDelivery => (AlarmKind.NoDelivery, AlarmSeverity.Alarm),
+        (byte)MedtronicPumpAlarmType.BatteryDepleted or (byte)MedtronicPumpAlarmType.BatteryOutLimitExceeded => (AlarmKind.BatteryEmpty, AlarmSeverity.Critical),
+        (byte)MedtronicPumpAlarmType.AutoOff => (AlarmKind.AutoOff, AlarmSeverity.Critical),
+        (byte)MedtronicPumpAlarmType.EmptyReservoir => (AlarmKind.ReservoirEmpty, AlarmSeverity.Alarm),
+        (byte)MedtronicPumpAlarmType.DeviceReset or (byte)MedtronicPumpAlarmType.DeviceResetBatteryIssue17 or (byte)MedtronicPumpAlarmType.DeviceResetBatteryIssue21
+            or (byte)MedtronicPumpAlarmType.ButtonError or (byte)MedtronicPumpAlarmType.ReprogramError => (AlarmKind.PumpError, AlarmSeverity.Alarm),
+        (byte)MedtronicPumpAlarmType.LowGlucoseSuspend => (AlarmKind.GlucoseLow, AlarmSeverity.Alarm),
+        _ => (AlarmKind.Other, AlarmSeverity.Alarm),
+    };
+
+    private static string ReasonText(MedtronicSuspendReason reason) => reason switch
+    {
+        MedtronicSuspendReason.Unspecified => "pump",
+        MedtronicSuspendReason.LowGlucoseSuspend => "low glucose suspend",
+        _ => reason.ToString(),
+    };
+
+    private EventId Glucose(DateTime time, string what) =>
+        EventId.For(_device, "mdt-glucose", $"{what}-{time.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}");
+
+    /// <summary>Fills in the identity and times of <paramref name="telemetry"/>, made from <paramref name="record"/>.</summary>
+    private T Stamp<T>(T telemetry, MedtronicHistoryRecord record, string? suffix = null, DateTime? time = null)
+        where T : TelemetryEvent
+    {
+        var key = Convert.ToHexStringLower(MedtronicRecordCodec.Encode(record, _model));
+        var at = time ?? ((MedtronicTimedRecord)record).Time;
+        return Stamp(telemetry, EventId.For(_device, "mdt", suffix is null ? key : $"{key}-{suffix}"), at);
+    }
+
+    private T Stamp<T>(T telemetry, EventId id, DateTime pumpTime)
+        where T : TelemetryEvent => telemetry with
+        {
+            Id = id,
+            Device = _device,
+            DeviceTime = DeviceTimestamp.FromClock(pumpTime),
+            Utc = new DateTimeOffset(DateTime.SpecifyKind(pumpTime - _clockOffset, DateTimeKind.Utc)),
+            TimeBasis = TimeBasis.DockClockOffset,
+        };
+}
