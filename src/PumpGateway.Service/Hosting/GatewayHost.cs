@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using PumpGateway.Devices.Cgms;
 using PumpGateway.Devices.Dexcom;
 using PumpGateway.Devices.Ids;
+using PumpGateway.Devices.Medtronic;
 using PumpGateway.Ports;
 using PumpGateway.Service.DeviceManagement;
 using PumpGateway.Service.Grpc;
@@ -99,6 +100,18 @@ public static class GatewayHost
             {
                 PollInterval = drivers.PollInterval,
                 ResponseTimeout = drivers.ResponseTimeout,
+            }));
+        });
+        builder.Services.AddSingleton(services =>
+        {
+            var drivers = services.GetRequiredService<IOptions<GatewayOptions>>().Value.Drivers;
+            return new DeviceFamilyRegistration(MedtronicDriver.Descriptor, () => new MedtronicDriver(new MedtronicDriverOptions
+            {
+                PumpSerials = drivers.Medtronic.PumpSerials,
+                PollInterval = drivers.PollInterval,
+                ResponseTimeout = drivers.ResponseTimeout,
+                RadioTimeout = drivers.Medtronic.RadioTimeout,
+                Retries = drivers.Retries,
             }));
         });
         builder.Services.AddSingleton<IDeviceLocator, SerialDeviceLocator>();

@@ -109,4 +109,15 @@ public sealed class DriverOptions
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     public int Retries { get; set; } = 3;
+
+    public MedtronicOptions Medtronic { get; set; } = new();
+}
+
+public sealed class MedtronicOptions
+{
+    /// <summary>Serial numbers of the Paradigm pumps to read through CareLink sticks (the stick reaches a pump by its serial).</summary>
+    public List<string> PumpSerials { get; set; } = [];
+
+    /// <summary>Bound on a pump's answer over the air.</summary>
+    public TimeSpan RadioTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
