@@ -8,6 +8,7 @@ using PumpGateway.Devices.Cgms;
 using PumpGateway.Devices.Dexcom;
 using PumpGateway.Devices.Gatt;
 using PumpGateway.Devices.Ids;
+using PumpGateway.Devices.Medtronic;
 using PumpGateway.Protocol;
 
 namespace PumpGateway.Cli.Commands;
@@ -74,6 +75,15 @@ internal static class DecodeCommand
             (b, _) => Print(CgmRacpCodec.DecodeResponse(b)),
             (b, _) => Print(CgmRacpCodec.DecodeRequest(b))),
 
+        new("medtronic-page", WireSettings.PumpModel, (b, w) => Print(DescribeMedtronicPage(b, w.Model!))),
+        new("medtronic-glucose-page", WireSettings.None, (b, _) => Print(MedtronicGlucosePageCodec.Decode(b).Entries.Select(e => new { record = (object)e.Record, e.Time }).ToArray())),
+        new(
+            "carelink-radio",
+            WireSettings.None,
+            (b, _) => Print(CareLinkStick.DecodeRadioReply(b)),
+            (b, _) => Print(CareLinkStick.DecodeCommand(b))),
+        new("paradigm-command", WireSettings.None, (b, _) => Print(ParadigmCommands.Decode(b))),
+
         new("device-information-string", WireSettings.None, (b, _) => Print(new { text = DeviceInformationCodec.DecodeString(b) })),
         new("device-information-system-id", WireSettings.None, (b, _) => Print(DeviceInformationCodec.DecodeSystemId(b))),
         new("battery-level", WireSettings.None, (b, _) => Print(new { percent = DeviceInformationCodec.DecodeBatteryLevel(b) })),
@@ -95,6 +105,9 @@ internal static class DecodeCommand
 
         /// <summary>A MiniMed-style 32-bit FLOAT where the IDS has SFLOAT insulin amounts (<c>--insulin-float</c>).</summary>
         InsulinAsFloat = 4,
+
+        /// <summary>Record lengths depend on the pump model, which the page does not say (<c>--model</c>, required).</summary>
+        PumpModel = 8,
     }
 
     public static Command Create()
@@ -117,14 +130,25 @@ internal static class DecodeCommand
         crc.AcceptOnlyFromAmong("spec", "ccitt-false");
         var insulinFloat = new Option<bool>("--insulin-float") { Description = "IDS insulin amounts are 32-bit FLOAT, as MiniMed 700-series pumps send them." };
 
-        var command = new Command("decode", "Decode raw protocol bytes and print the records as JSON.") { protocol, hex, file, direction, profile, e2e, crc, insulinFloat };
+        var model = new Option<string?>("--model") { Description = "For a Medtronic history page: the pump model number (522, 554, ...), which sets the record lengths.", HelpName = "number" };
+        model.Validators.Add(result =>
+        {
+            if (result.GetValue(model) is { } number && !MedtronicModel.TryParse(number, out _))
+            {
+                result.AddError($"--model {number} is not a Paradigm or MiniMed model number this codec reads.");
+            }
+        });
+
+        var command = new Command("decode", "Decode raw protocol bytes and print the records as JSON.") { protocol, hex, file, direction, profile, e2e, crc, insulinFloat, model };
         Choices ChoicesOf(CommandResult result) => new(
             result.GetValue(protocol) ?? "",
             result.GetValue(profile),
             result.GetValue(direction) == "request",
             result.GetValue(e2e),
             result.GetValue(crc) switch { null => null, "spec" => E2eCrcVariant.Specification, _ => E2eCrcVariant.CcittFalse },
-            result.GetValue(insulinFloat));
+            result.GetValue(insulinFloat),
+            MedtronicModel.TryParse(result.GetValue(model), out var parsed) ? parsed : null,
+            result.GetValue(model) is not null);
 
         command.Validators.Add(result =>
         {
@@ -218,6 +242,14 @@ internal static class DecodeCommand
         {
             problem = $"{name} has no insulin amount: leave out --insulin-float.";
         }
+        else if (settings.HasFlag(WireSettings.PumpModel) && !choices.ModelGiven)
+        {
+            problem = $"{name} needs --model: the page does not say which pump wrote it, and record lengths differ by model.";
+        }
+        else if (!settings.HasFlag(WireSettings.PumpModel) && choices.ModelGiven)
+        {
+            problem = $"{name} does not depend on the pump model: leave out --model.";
+        }
 
         return problem is null ? (chosen, null) : (null, problem);
     }
@@ -244,6 +276,17 @@ internal static class DecodeCommand
             ? DexcomPageCodec.DecodePages(payload).Select(DescribePage).ToArray()
             : null;
         return new { direction = "reply", length = bytes.Length, status, payload = Convert.ToHexStringLower(payload), text = PrintableOrNull(payload), pages };
+    }
+
+    private static object DescribeMedtronicPage(byte[] bytes, MedtronicModel model)
+    {
+        var page = MedtronicPageCodec.Decode(bytes, model);
+        return new
+        {
+            model = model.Number,
+            recordCount = page.Records.Count,
+            records = page.Records.Select((r, i) => new { offset = page.OffsetOf(i), record = (object)r }).ToArray(),
+        };
     }
 
     private static object DescribePage(DexcomPage page) => new
@@ -284,14 +327,15 @@ internal static class DecodeCommand
     private sealed record DecodedProtocol(string Name, WireSettings Settings, Decoder Response, Decoder? Request = null);
 
     /// <summary>The IDS dialect and the CGMS E2E setting the options describe.</summary>
-    private sealed record Wire(IdsDialect Ids, CgmsE2e Cgms);
+    private sealed record Wire(IdsDialect Ids, CgmsE2e Cgms, MedtronicModel? Model);
 
     /// <summary>What the command line asked for, before it is checked against the protocol.</summary>
-    private sealed record Choices(string Protocol, string? Profile, bool Request, bool E2e, E2eCrcVariant? Crc, bool InsulinAsFloat)
+    private sealed record Choices(string Protocol, string? Profile, bool Request, bool E2e, E2eCrcVariant? Crc, bool InsulinAsFloat, MedtronicModel? Model, bool ModelGiven)
     {
         public Wire Wire => new(
             new IdsDialect(E2eProtection: E2e, CrcVariant: Crc ?? E2eCrcVariant.Specification, InsulinAsFloat: InsulinAsFloat),
-            new CgmsE2e(E2e, Crc ?? E2eCrcVariant.Specification));
+            new CgmsE2e(E2e, Crc ?? E2eCrcVariant.Specification),
+            Model);
     }
 
     /// <summary>
