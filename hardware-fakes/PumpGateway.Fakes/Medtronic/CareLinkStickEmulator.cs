@@ -135,7 +135,11 @@ public sealed class CareLinkStickEmulator : IAsyncDisposable
                     {
                         // What cannot start a command is dropped with everything buffered after it, and NAKed once.
                         _usb.Count(c => c.Received++);
-                        Reject(input, ProtocolErrorKind.UnknownCommand, $"0x{input[0]:x2} does not start a stick command of a known length");
+                        var transmit = input[0] == (byte)CareLinkOpcode.TransmitPacket;
+                        Reject(
+                            input,
+                            transmit ? ProtocolErrorKind.BadLength : ProtocolErrorKind.UnknownCommand,
+                            transmit ? "a TransmitPacket whose parameter count is no length the stick takes" : $"0x{input[0]:x2} starts no stick command");
                         if (!await SendAsync(Nak(), 3))
                         {
                             return;
