@@ -1,0 +1,126 @@
+namespace PumpGateway.Fakes.Medtronic;
+
+/// <summary>
+/// Fault switches of an emulated CareLink stick and the radio behind it, settable while it runs.
+/// Each "next N" switch applies to the next N occasions and then turns itself off; the weak radio
+/// stays until set back to 0. Every random choice comes from one seeded generator.
+/// </summary>
+public sealed class CareLinkFaults
+{
+    private readonly Lock _gate = new();
+    private readonly Random _random;
+    private int _corruptReplies;
+    private int _stalledReplies;
+    private int _nakTransmits;
+    private double _noAnswerProbability;
+    private double _badFrameProbability;
+
+    public CareLinkFaults(int seed = 7)
+    {
+        _random = new Random(seed);
+    }
+
+    /// <summary>Hang up the pty once this many reply bytes have been sent in total.</summary>
+    public long? DropLinkAfterBytes { get; set; }
+
+    /// <summary>How long a stalled reply is held back.</summary>
+    public TimeSpan StallDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The chance that the pump does not answer a command at all (the stick's radio times out).</summary>
+    public double NoAnswerProbability
+    {
+        get => Read(ref _noAnswerProbability);
+        set => SetProbability(ref _noAnswerProbability, value);
+    }
+
+    /// <summary>The chance that a radio read arrives with a bad CRC-8 over its data (the pump's frame was hit on the air).</summary>
+    public double BadFrameProbability
+    {
+        get => Read(ref _badFrameProbability);
+        set => SetProbability(ref _badFrameProbability, value);
+    }
+
+    /// <summary>Flip one byte of each of the next replies (among the bytes a reader checks or reads).</summary>
+    public void CorruptNext(int replies) => Set(ref _corruptReplies, replies);
+
+    public void StallNext(int replies) => Set(ref _stalledReplies, replies);
+
+    /// <summary>The stick NAKs the next TransmitPackets instead of sending them over the air.</summary>
+    public void NakNextTransmits(int packets) => Set(ref _nakTransmits, packets);
+
+    /// <summary>A weak radio: both chances at once; 0 and 0 is a clean link.</summary>
+    public void WeakRadio(double noAnswerProbability, double badFrameProbability)
+    {
+        NoAnswerProbability = noAnswerProbability;
+        BadFrameProbability = badFrameProbability;
+    }
+
+    internal bool TakeNakTransmit() => Take(ref _nakTransmits);
+
+    internal TimeSpan? TakeStall() => Take(ref _stalledReplies) ? StallDuration : null;
+
+    /// <summary>Where to flip a byte of the next reply, if it is to be corrupted: a position below <paramref name="significant"/>.</summary>
+    internal int? TakeCorruption(int significant)
+    {
+        lock (_gate)
+        {
+            return Take(ref _corruptReplies) ? _random.Next(0, significant) : null;
+        }
+    }
+
+    internal bool PumpMissesCommand() => Chance(ref _noAnswerProbability);
+
+    internal bool FrameHitOnTheAir() => Chance(ref _badFrameProbability);
+
+    private bool Chance(ref double probability)
+    {
+        lock (_gate)
+        {
+            return probability > 0 && _random.NextDouble() < probability;
+        }
+    }
+
+    private double Read(ref double value)
+    {
+        lock (_gate)
+        {
+            return value;
+        }
+    }
+
+    private void SetProbability(ref double field, double value)
+    {
+        if (!(value is >= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "A probability is between 0 and 1.");
+        }
+
+        lock (_gate)
+        {
+            field = value;
+        }
+    }
+
+    private void Set(ref int counter, int value)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        lock (_gate)
+        {
+            counter = value;
+        }
+    }
+
+    private bool Take(ref int counter)
+    {
+        lock (_gate)
+        {
+            if (counter <= 0)
+            {
+                return false;
+            }
+
+            counter--;
+            return true;
+        }
+    }
+}
