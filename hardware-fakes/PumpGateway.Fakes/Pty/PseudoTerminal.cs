@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 
 namespace PumpGateway.Fakes.Pty;
@@ -5,8 +7,10 @@ namespace PumpGateway.Fakes.Pty;
 /// <summary>
 /// A pseudo-terminal pair: the emulator holds the master side, the gateway opens
 /// <see cref="SlavePath"/> as if it were a USB serial port. Raw mode, so every byte passes
-/// unchanged. Master I/O waits in poll(2) with a short timeout, so nothing blocks forever and
-/// cancellation is honoured.
+/// unchanged. What the gateway writes is read by one dedicated thread into a pipe, so a waiting
+/// emulator holds no thread-pool thread (on two cores a few blocked pool threads delay every timer
+/// of the process); master I/O waits in poll(2) with a short timeout, so nothing blocks forever
+/// and cancellation is honoured.
 /// </summary>
 public sealed partial class PseudoTerminal : IAsyncDisposable
 {
@@ -17,6 +21,8 @@ public sealed partial class PseudoTerminal : IAsyncDisposable
     private const int EIntr = 4;
 
     private readonly Lock _gate = new();
+    private readonly Pipe _received = new(new PipeOptions(useSynchronizationContext: false));
+    private readonly Thread _receiver;
     private int _master;
 
     // The emulator keeps a slave descriptor open: without one, the master's reads fail with EIO
@@ -28,6 +34,8 @@ public sealed partial class PseudoTerminal : IAsyncDisposable
         _master = master;
         _slave = slave;
         SlavePath = slavePath;
+        _receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = $"pty {slavePath}" };
+        _receiver.Start();
     }
 
     public string SlavePath { get; }
@@ -68,46 +76,21 @@ public sealed partial class PseudoTerminal : IAsyncDisposable
     }
 
     /// <summary>Reads what the gateway wrote: at least one byte, or 0 once the terminal is hung up.</summary>
-    public Task<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-        Task.Run(
-            () =>
-            {
-                while (true)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var fd = Volatile.Read(ref _master);
-                    if (fd < 0)
-                    {
-                        return 0;
-                    }
+    public async Task<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var result = await _received.Reader.ReadAsync(cancellationToken);
+        var available = result.Buffer;
+        if (available.IsEmpty)
+        {
+            _received.Reader.AdvanceTo(available.End);
+            return 0;
+        }
 
-                    if (!Poll(fd, PollIn))
-                    {
-                        continue;
-                    }
-
-                    using var pin = buffer.Pin();
-                    long n;
-                    unsafe
-                    {
-                        n = read(fd, (IntPtr)pin.Pointer, (nuint)buffer.Length);
-                    }
-
-                    if (n > 0)
-                    {
-                        return (int)n;
-                    }
-
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (n < 0 && errno is EAgain or EIntr)
-                    {
-                        continue;
-                    }
-
-                    return 0;
-                }
-            },
-            cancellationToken);
+        var count = (int)Math.Min(available.Length, buffer.Length);
+        available.Slice(0, count).CopyTo(buffer.Span);
+        _received.Reader.AdvanceTo(available.GetPosition(count));
+        return count;
+    }
 
     /// <summary>Sends bytes to the gateway; waits (cancellably) while the terminal's buffer is full.</summary>
     public Task WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
@@ -155,19 +138,23 @@ public sealed partial class PseudoTerminal : IAsyncDisposable
     /// <summary>The device vanishes: both sides close, the slave path disappears, the gateway's reads fail.</summary>
     public void Hangup()
     {
+        int master;
         lock (_gate)
         {
-            var master = Interlocked.Exchange(ref _master, -1);
+            master = Interlocked.Exchange(ref _master, -1);
             var slave = Interlocked.Exchange(ref _slave, -1);
             if (slave >= 0)
             {
                 _ = close(slave);
             }
+        }
 
-            if (master >= 0)
-            {
-                _ = close(master);
-            }
+        if (master >= 0)
+        {
+            // The receiving thread may be inside poll(2) on the master, which keeps the terminal
+            // (and its path) alive until it returns: it sees the hang-up within one poll interval.
+            _receiver.Join(TimeSpan.FromSeconds(1));
+            _ = close(master);
         }
     }
 
@@ -175,6 +162,44 @@ public sealed partial class PseudoTerminal : IAsyncDisposable
     {
         Hangup();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Moves what the gateway writes into the pipe until the terminal is hung up.</summary>
+    private void ReceiveLoop()
+    {
+        var writer = _received.Writer;
+        try
+        {
+            while (Volatile.Read(ref _master) is var fd && fd >= 0)
+            {
+                if (!Poll(fd, PollIn))
+                {
+                    continue;
+                }
+
+                var memory = writer.GetMemory(4096);
+                using var pin = memory.Pin();
+                long n;
+                unsafe
+                {
+                    n = read(fd, (IntPtr)pin.Pointer, (nuint)memory.Length);
+                }
+
+                if (n > 0)
+                {
+                    writer.Advance((int)n);
+                    writer.FlushAsync().AsTask().GetAwaiter().GetResult();
+                }
+                else if (n == 0 || Marshal.GetLastPInvokeError() is not (EAgain or EIntr))
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            writer.Complete();
+        }
     }
 
     private static bool Poll(int fd, short events)

@@ -17,18 +17,6 @@ internal sealed class CareLinkTestClient : IAsyncDisposable
 
     private readonly SerialTransport _transport;
 
-    /// <summary>
-    /// Each pty read holds a pool thread while it waits (PseudoTerminal polls inside Task.Run, and
-    /// the serial port's reads block one too): on a two-core runner the pool starves and every
-    /// timer and continuation waits half a second for a new thread. The stick's inter-byte timeout
-    /// is a timer, so the tests give the pool the threads those blocking reads take.
-    /// </summary>
-    static CareLinkTestClient()
-    {
-        ThreadPool.GetMinThreads(out var workers, out var completion);
-        ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(completion, 32));
-    }
-
     private CareLinkTestClient(SerialTransport transport) => _transport = transport;
 
     /// <summary>The size of every ReadRadio sent and whether its reply carried end-of-data, in order.</summary>
