@@ -201,7 +201,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
                 }
             }
 
-            var mapper = new MedtronicTelemetryMapper(device, model, clockOffset);
+            var mapper = new MedtronicTelemetryMapper(device, model, clockOffset, session.Clock.GetUtcNow().UtcDateTime + clockOffset);
             long stored = 0;
             long duplicates = 0;
             long records = 0;
@@ -239,7 +239,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
             var cursor = await session.Sink.GetCursorAsync(device, GlucoseStream, cancellationToken);
             var oldest = current.CurrentPage >= current.GlucosePages - 1u ? current.CurrentPage - (current.GlucosePages - 1u) : 0u;
             var from = cursor is { Position: var position } && position >= oldest && position <= current.CurrentPage ? (uint)position : oldest;
-            var mapper = new MedtronicTelemetryMapper(device, model, clockOffset);
+            var mapper = new MedtronicTelemetryMapper(device, model, clockOffset, session.Clock.GetUtcNow().UtcDateTime + clockOffset);
             for (var number = from; number <= current.CurrentPage; number++)
             {
                 var page = MedtronicGlucosePageCodec.Decode(ParadigmReplies.DecodePage(await link.PumpAsync(ParadigmCommands.ReadGlucoseHistory(pump, number), cancellationToken)));

@@ -8,10 +8,13 @@ namespace PumpGateway.Devices.Medtronic;
 /// the mapper joins: a temp basal and its duration, a clock change and the new time (each the next
 /// record), and the two parts of a dual wave: the normal part is written when it is delivered, the
 /// square part when it ENDS, hours later, though stamped with the minute it started (a few minutes
-/// after the normal part). <see cref="Waiting"/> is the oldest record still waiting for its partner:
-/// a download stops its cursor before it, so the pair is seen whole next time. A record's identity
-/// is its own bytes (they include its timestamp), so a re-read is a duplicate. Pump times are local,
-/// without zone: UTC is the pump time less the clock offset measured at dock.
+/// after the normal part). A bolus record is written when the bolus starts and its delivered amount
+/// filled in as it goes (rileylink_ios treats it as mutable until delivered: 1.5 U/min, or the
+/// square wave's duration), so a bolus still delivering is held back too. <see cref="Waiting"/> is
+/// the oldest record held: a download stops its cursor before it, so it is seen whole next time.
+/// A record's identity is its own bytes (they include its timestamp), a bolus's its start, kind and
+/// programmed amount, so a re-read is a duplicate. Pump times are local, without zone: UTC is the
+/// pump time less the clock offset measured at dock.
 /// </summary>
 internal sealed class MedtronicTelemetryMapper
 {
@@ -21,26 +24,41 @@ internal sealed class MedtronicTelemetryMapper
     /// <summary>The longest square wave a Paradigm gives (8 h), and the gap: a record stamped later means the square part is not coming.</summary>
     private static readonly TimeSpan DualWaveLongest = TimeSpan.FromHours(8) + DualWaveGap;
 
+    /// <summary>A Paradigm gives a normal bolus at about 40 s a unit.</summary>
+    private const decimal NormalBolusUnitsPerMinute = 1.5m;
+
+    /// <summary>Beyond the delivery time: the pump's own step and the clock read at dock.</summary>
+    private static readonly TimeSpan DeliveryMargin = TimeSpan.FromMinutes(2);
+
     private readonly DeviceId _device;
     private readonly MedtronicModel _model;
     private readonly TimeSpan _clockOffset;
+    private readonly DateTime _pumpNow;
     private readonly Dictionary<byte, string> _openAlarms = [];
+
+    /// <summary>Each record's place in the order it was fed: the oldest held record is the first of them.</summary>
+    private readonly Dictionary<MedtronicHistoryRecord, int> _order = new(ReferenceEqualityComparer.Instance);
     private MedtronicBolus? _dualNormal;
     private MedtronicTimedRecord? _firstOfPair;
+    private MedtronicBolus? _firstDelivering;
 
     /// <param name="clockOffset">Pump clock minus gateway UTC clock, measured at dock.</param>
-    public MedtronicTelemetryMapper(DeviceId device, MedtronicModel model, TimeSpan clockOffset)
+    /// <param name="pumpNow">The pump's clock now: boluses that may still be delivering are held back.</param>
+    public MedtronicTelemetryMapper(DeviceId device, MedtronicModel model, TimeSpan clockOffset, DateTime pumpNow)
     {
         _device = device;
         _model = model;
         _clockOffset = clockOffset;
+        _pumpNow = pumpNow;
     }
 
-    /// <summary>The oldest record held for its partner, if any.</summary>
-    public MedtronicHistoryRecord? Waiting => (MedtronicHistoryRecord?)_dualNormal ?? _firstOfPair;
+    /// <summary>The oldest record held, for its partner or because it may still change, if any.</summary>
+    public MedtronicHistoryRecord? Waiting =>
+        new MedtronicTimedRecord?[] { _dualNormal, _firstOfPair, _firstDelivering }.OfType<MedtronicTimedRecord>().MinBy(r => _order[r]);
 
     public IReadOnlyList<TelemetryEvent> Map(MedtronicHistoryRecord record)
     {
+        _order.TryAdd(record, _order.Count);
         var events = new List<TelemetryEvent>();
         if (_firstOfPair is { } first)
         {
@@ -51,6 +69,12 @@ internal sealed class MedtronicTelemetryMapper
             }
 
             MapAlone(first, events);
+        }
+
+        if (record is MedtronicBolus bolus && DeliveryEnds(bolus) > _pumpNow)
+        {
+            _firstDelivering ??= bolus;
+            return events;
         }
 
         if (_dualNormal is { } normal)
@@ -94,6 +118,24 @@ internal sealed class MedtronicTelemetryMapper
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// When the bolus's record stops changing: its square wave's end, or its normal part's at
+    /// 1.5 U/min; the square part of a dual wave starts once the normal part is in.
+    /// </summary>
+    private DateTime DeliveryEnds(MedtronicBolus bolus)
+    {
+        static TimeSpan Normal(decimal units) => TimeSpan.FromMinutes((double)(units / NormalBolusUnitsPerMinute));
+        if (!bolus.IsSquareWave)
+        {
+            return bolus.Time + Normal(bolus.Programmed) + DeliveryMargin;
+        }
+
+        var start = bolus.Kind == MedtronicBolusKind.DualSquare && _dualNormal is { } normal && bolus.Time - normal.Time <= DualWaveGap
+            ? new DateTime(Math.Max(bolus.Time.Ticks, (normal.Time + Normal(normal.Programmed)).Ticks))
+            : bolus.Time;
+        return start + bolus.Duration + DeliveryMargin;
     }
 
     /// <summary>The sensor glucose of a glucose page entry that has a time.</summary>
@@ -270,7 +312,9 @@ internal sealed class MedtronicTelemetryMapper
     private T Stamp<T>(T telemetry, MedtronicHistoryRecord record, string? suffix = null, DateTime? time = null)
         where T : TelemetryEvent
     {
-        var key = Convert.ToHexStringLower(MedtronicRecordCodec.Encode(record, _model));
+        var key = record is MedtronicBolus bolus
+            ? string.Create(CultureInfo.InvariantCulture, $"bolus-{bolus.Time:yyyyMMddHHmmss}-{bolus.Kind}-{bolus.Programmed}")
+            : Convert.ToHexStringLower(MedtronicRecordCodec.Encode(record, _model));
         var at = time ?? ((MedtronicTimedRecord)record).Time;
         return Stamp(telemetry, EventId.For(_device, "mdt", suffix is null ? key : $"{key}-{suffix}"), at);
     }

@@ -14,10 +14,13 @@ public sealed class MedtronicTelemetryMapperTests(ITestOutputHelper output)
 {
     private static readonly DeviceId Pump = DeviceId.FromSerial("medtronic", "578398");
 
+    /// <summary>When CareLink exported the pump (the export's file name, in ms since 1970): every bolus on the pages was over.</summary>
+    private static readonly DateTime Exported = DateTimeOffset.FromUnixTimeMilliseconds(1430357806982).UtcDateTime;
+
     /// <summary>Pages 10 (oldest) to 0 (newest), mapped in that order with no clock offset: the pump's time is the time.</summary>
     private static readonly Lazy<IReadOnlyList<TelemetryEvent>> Telemetry = new(() =>
     {
-        var mapper = new MedtronicTelemetryMapper(Pump, MedtronicModel.Paradigm522, TimeSpan.Zero);
+        var mapper = new MedtronicTelemetryMapper(Pump, MedtronicModel.Paradigm522, TimeSpan.Zero, Exported);
         var events = Enumerable.Range(0, 11).Reverse()
             .SelectMany(n => MedtronicPageCodecTests.Decoded("578398", "522", n).Records)
             .SelectMany(mapper.Map)
@@ -140,8 +143,54 @@ public sealed class MedtronicTelemetryMapperTests(ITestOutputHelper output)
         Assert.Equal(2, repeatedEvents);
         Assert.True(repeatedEvents <= repeats, $"{repeatedEvents} events share an id, but only {repeats} records repeat");
 
-        var again = records.SelectMany(new MedtronicTelemetryMapper(Pump, MedtronicModel.Paradigm522, TimeSpan.FromHours(2)).Map).ToList();
+        var again = records.SelectMany(new MedtronicTelemetryMapper(Pump, MedtronicModel.Paradigm522, TimeSpan.FromHours(2), Exported).Map).ToList();
         Assert.Equal(events.Select(e => e.Id), again.Select(e => e.Id));
         Assert.All(again.Zip(events), pair => Assert.Equal(pair.Second.Utc - TimeSpan.FromHours(2), pair.First.Utc));
     }
+
+    [Fact]
+    public void A_bolus_still_delivering_is_held_back_and_the_records_after_it_are_not()
+    {
+        var start = new DateTime(2015, 4, 29, 7, 41, 25);
+        var delivering = NormalBolus(start, programmed: 3.0m, delivered: 1.2m);
+        var rewind = new MedtronicPumpEvent(MedtronicRecordType.Rewind, new MedtronicTimestamp(start.AddMinutes(1)));
+
+        // 3 U take 2 min at 1.5 U/min, and the mapper allows 2 min more.
+        var early = new MedtronicTelemetryMapper(Pump, MedtronicModel.Paradigm522, TimeSpan.Zero, start.AddMinutes(3));
+        Assert.Empty(early.Map(delivering));
+        Assert.Single(early.Map(rewind));
+        Assert.Same(delivering, early.Waiting);
+
+        // Read again once it is over: the same bolus, now whole, is one event under the same id
+        // whatever amount the record held when it was first seen.
+        var late = new MedtronicTelemetryMapper(Pump, MedtronicModel.Paradigm522, TimeSpan.Zero, start.AddMinutes(5));
+        var done = Assert.IsType<Bolus>(Assert.Single(late.Map(delivering with { Delivered = 3.0m })));
+        Assert.Equal(3.0m, done.DeliveredUnits);
+        Assert.Null(late.Waiting);
+        var partial = Assert.IsType<Bolus>(Assert.Single(new MedtronicTelemetryMapper(Pump, MedtronicModel.Paradigm522, TimeSpan.Zero, start.AddHours(1)).Map(delivering)));
+        Assert.Equal(done.Id, partial.Id);
+    }
+
+    [Fact]
+    public void A_dual_wave_is_held_until_its_square_part_has_run_after_the_normal_part()
+    {
+        var start = new DateTime(2015, 4, 29, 12, 0, 0);
+        var normal = new MedtronicBolus(new MedtronicTimestamp(start, (byte)MedtronicBolusKind.DualNormal), 4.5m, 4.5m, TimeSpan.Zero);
+        var square = new MedtronicBolus(new MedtronicTimestamp(start.AddMinutes(1), (byte)MedtronicBolusKind.DualSquare), 2.0m, 2.0m, TimeSpan.FromHours(1));
+
+        // The normal part takes 3 min, then the square part 1 h, then the 2 min margin: 12:00 + 1:05.
+        var during = new MedtronicTelemetryMapper(Pump, MedtronicModel.Paradigm522, TimeSpan.Zero, start.AddMinutes(64));
+        Assert.Empty(during.Map(normal));
+        Assert.Empty(during.Map(square));
+        Assert.Same(normal, during.Waiting);
+
+        var after = new MedtronicTelemetryMapper(Pump, MedtronicModel.Paradigm522, TimeSpan.Zero, start.AddMinutes(66));
+        Assert.Empty(after.Map(normal));
+        var dual = Assert.IsType<Bolus>(Assert.Single(after.Map(square)));
+        Assert.Equal((BolusType.DualWave, 4.5m, 2.0m), (dual.BolusType, dual.DeliveredUnits, dual.DeliveredExtendedUnits));
+        Assert.Null(after.Waiting);
+    }
+
+    private static MedtronicBolus NormalBolus(DateTime at, decimal programmed, decimal delivered) =>
+        new(new MedtronicTimestamp(at, (byte)MedtronicBolusKind.Normal), programmed, delivered, TimeSpan.Zero);
 }
