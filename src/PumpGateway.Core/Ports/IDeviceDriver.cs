@@ -57,7 +57,10 @@ public interface IDeviceSessionObserver
 /// <summary>Asks a session to download now; the device manager holds one per session.</summary>
 public interface IDownloadTrigger
 {
-    /// <summary>Completes when a download is requested, or when cancelled.</summary>
+    /// <summary>
+    /// Completes when a download is requested or <paramref name="maxWait"/> has passed; throws
+    /// when cancelled, or with the link's <see cref="TransportException"/> when it is gone.
+    /// </summary>
     Task WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken);
 }
 

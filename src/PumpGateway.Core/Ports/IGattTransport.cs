@@ -23,9 +23,6 @@ public interface IGattTransport : ITransport
     /// </summary>
     ChannelReader<GattNotification> Notifications { get; }
 
-    /// <summary>Completes when the link is gone: with the reason, or normally once disposed.</summary>
-    Task Disconnected { get; }
-
     ValueTask<byte[]> ReadAsync(GattCharacteristicId characteristic, CancellationToken cancellationToken);
 
     ValueTask WriteAsync(GattCharacteristicId characteristic, ReadOnlyMemory<byte> value, GattWriteKind kind, CancellationToken cancellationToken);

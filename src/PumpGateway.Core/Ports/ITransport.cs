@@ -15,6 +15,12 @@ public interface ITransport : IAsyncDisposable
 
     LinkStatistics Statistics { get; }
 
+    /// <summary>
+    /// Completes when the link is gone: with the reason (a <see cref="TransportException"/>), or
+    /// normally once disposed. A session idle between polls learns of a vanished device from it.
+    /// </summary>
+    Task Disconnected { get; }
+
     ValueTask OpenAsync(CancellationToken cancellationToken);
 }
 

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PumpGateway.Ports;
+using PumpGateway.Protocol;
 using PumpGateway.Telemetry;
 
 namespace PumpGateway.Devices.Medtronic;
@@ -40,8 +42,11 @@ public sealed class MedtronicDriverOptions
 /// statistics, then over the air the pump's radio woken, its model, serial, firmware, clock (the
 /// offset to the gateway clock recorded), battery and reservoir, then its history pages read from
 /// the newest (page 0) back to the stored cursor and mapped oldest first, and its sensor glucose
-/// pages from the stored page number. It reads again every poll interval or when asked. The codec
-/// has only the read commands: nothing here can change the pump's delivery.
+/// pages from the stored page number. It reads again every poll interval or when asked. A download
+/// the link cuts short keeps the pages it read: the pump numbers pages as it fills them, so a page
+/// that is no longer the newest never changes, and the next session reads only what it lacks
+/// (checked on the first page it has, which it reads again). The codec has only the read
+/// commands: nothing here can change the pump's delivery.
 /// </summary>
 public sealed partial class MedtronicDriver : IDeviceDriver
 {
@@ -54,6 +59,9 @@ public sealed partial class MedtronicDriver : IDeviceDriver
     internal const string GlucoseStream = "glucose";
 
     private readonly MedtronicDriverOptions _options;
+
+    /// <summary>Per pump serial: full history pages by the pump's own page number, kept until a download completes.</summary>
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<uint, byte[]>> _pagesRead = new(StringComparer.Ordinal);
 
     public MedtronicDriver(MedtronicDriverOptions options)
     {
@@ -87,7 +95,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         }
 
         await session.Observer.OnIdentifiedAsync(identity, clockOffset, cancellationToken);
-        var download = new ParadigmDownload(link, session, identity.Id, pump, model, clockOffset, _options);
+        var download = new ParadigmDownload(link, session, identity.Id, pump, model, clockOffset, _options, _pagesRead.GetOrAdd(pump, _ => new()));
         while (true)
         {
             await download.ReadStatusAsync(cancellationToken);
@@ -150,8 +158,19 @@ public sealed partial class MedtronicDriver : IDeviceDriver
     private static partial void LogClockOffset(ILogger logger, double offsetSeconds, double thresholdSeconds);
 
     /// <summary>One docking's reading of the pump.</summary>
-    private sealed partial class ParadigmDownload(CareLinkLink link, DeviceSession session, DeviceId device, string pump, MedtronicModel model, TimeSpan clockOffset, MedtronicDriverOptions options)
+    private sealed partial class ParadigmDownload(
+        CareLinkLink link,
+        DeviceSession session,
+        DeviceId device,
+        string pump,
+        MedtronicModel model,
+        TimeSpan clockOffset,
+        MedtronicDriverOptions options,
+        ConcurrentDictionary<uint, byte[]> pagesRead)
     {
+        /// <summary>Whether this download has read again a page a cut one kept, and found it the same.</summary>
+        private bool _keptPagesChecked;
+
         public async Task ReadStatusAsync(CancellationToken cancellationToken)
         {
             var battery = ParadigmReplies.DecodeBatteryStatus(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadBatteryStatus), cancellationToken));
@@ -184,14 +203,18 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         {
             var started = Stopwatch.GetTimestamp();
             var cursor = await session.Sink.GetCursorAsync(device, HistoryStream, cancellationToken);
-            var pages = (int)Math.Min(options.MaxHistoryPages, ParadigmReplies.DecodeCurrentPageNumber(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadCurPageNumber), cancellationToken)) + 1);
+            var current = ParadigmReplies.DecodeCurrentPageNumber(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadCurPageNumber), cancellationToken));
+            var pages = (int)Math.Min(options.MaxHistoryPages, current + 1);
             var read = new List<IReadOnlyList<MedtronicHistoryRecord>>();
             var resumeAt = 0;
+            _keptPagesChecked = false;
             for (var number = 0; number < pages; number++)
             {
-                var page = MedtronicPageCodec.Decode(
-                    ParadigmReplies.DecodePage(await link.PumpAsync(ParadigmCommands.ReadHistoryData(pump, (byte)number), cancellationToken)),
-                    model).Records;
+                if (await ReadPageAsync(number, current - (uint)number, cancellationToken) is not { } page)
+                {
+                    break;
+                }
+
                 read.Add(page);
                 session.Observer.OnDownloadProgress(new DownloadProgress(device, HistoryStream, number + 1, pages, 0));
                 if (cursor is not null && IndexOfMark(page, cursor.Position) is { } found)
@@ -222,9 +245,58 @@ public sealed partial class MedtronicDriver : IDeviceDriver
                 session.Observer.OnDownloadProgress(new DownloadProgress(device, HistoryStream, read.Count, read.Count, stored));
             }
 
+            pagesRead.Clear();
             var elapsed = Stopwatch.GetElapsedTime(started);
             session.Observer.OnDownloadCompleted(new DownloadSummary(device, read.Count, stored, duplicates, elapsed));
             LogDownloaded(session.Logger, read.Count, records, stored, duplicates, elapsed.TotalMilliseconds);
+        }
+
+        /// <summary>
+        /// History page <paramref name="number"/> (0 the newest), whose own number on the pump is
+        /// <paramref name="pumpPage"/>: from the pages a cut download kept once one of them has been
+        /// read again and found the same, else over the air. A page that does not decode is read
+        /// once more; if it still does not, nothing older is read (null), as its bytes cannot be trusted.
+        /// </summary>
+        private async Task<IReadOnlyList<MedtronicHistoryRecord>?> ReadPageAsync(int number, uint pumpPage, CancellationToken cancellationToken)
+        {
+            if (number > 0 && _keptPagesChecked && pagesRead.TryGetValue(pumpPage, out var kept))
+            {
+                return MedtronicPageCodec.Decode(kept, model).Records;
+            }
+
+            for (var attempt = 0; ; attempt++)
+            {
+                var bytes = ParadigmReplies.DecodePage(await link.PumpAsync(ParadigmCommands.ReadHistoryData(pump, (byte)number), cancellationToken));
+                try
+                {
+                    var records = MedtronicPageCodec.Decode(bytes, model).Records;
+                    if (number > 0)
+                    {
+                        if (!_keptPagesChecked && pagesRead.TryGetValue(pumpPage, out var before))
+                        {
+                            _keptPagesChecked = before.AsSpan().SequenceEqual(bytes);
+                            if (!_keptPagesChecked)
+                            {
+                                // The pump's page numbers are not what they were: nothing kept can be placed.
+                                pagesRead.Clear();
+                            }
+                        }
+
+                        pagesRead[pumpPage] = bytes;
+                    }
+
+                    return records;
+                }
+                catch (ProtocolException ex) when (attempt == 0)
+                {
+                    LogPageRetry(session.Logger, number, ex.Message);
+                }
+                catch (ProtocolException ex)
+                {
+                    LogPageUnreadable(session.Logger, number, ex.Message);
+                    return null;
+                }
+            }
         }
 
         /// <summary>Sensor glucose pages from the stored page number (read again: it may have grown) to the pump's current one.</summary>
@@ -287,6 +359,12 @@ public sealed partial class MedtronicDriver : IDeviceDriver
 
             return (long)(hash >> 1);
         }
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "History page {Page} did not decode, reading it again: {Problem}")]
+        private static partial void LogPageRetry(ILogger logger, int page, string problem);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "History page {Page} did not decode twice: older history is not read ({Problem})")]
+        private static partial void LogPageUnreadable(ILogger logger, int page, string problem);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Read {Pages} history pages, {Records} records: {Stored} new events, {Duplicates} already stored, in {ElapsedMs} ms")]
         private static partial void LogDownloaded(ILogger logger, int pages, long records, long stored, long duplicates, double elapsedMs);

@@ -134,6 +134,7 @@ internal sealed partial class DeviceManager : BackgroundService
                 Logger = _loggerFactory.CreateLogger("PumpGateway.Devices." + session.Family),
                 DownloadTrigger = session.Trigger,
             };
+            session.Trigger.Follow(transport);
             await family.CreateDriver().RunAsync(driverSession, cancellationToken);
             reason = "the session ended";
             _reconnects.TryRemove(session.Endpoint, out _);

@@ -105,14 +105,16 @@ public static class GatewayHost
         builder.Services.AddSingleton(services =>
         {
             var drivers = services.GetRequiredService<IOptions<GatewayOptions>>().Value.Drivers;
-            return new DeviceFamilyRegistration(MedtronicDriver.Descriptor, () => new MedtronicDriver(new MedtronicDriverOptions
+            // One driver for every session: it keeps the pages of a download the link cut short.
+            var driver = new MedtronicDriver(new MedtronicDriverOptions
             {
                 PumpSerials = drivers.Medtronic.PumpSerials,
                 PollInterval = drivers.PollInterval,
                 ResponseTimeout = drivers.ResponseTimeout,
                 RadioTimeout = drivers.Medtronic.RadioTimeout,
                 Retries = drivers.Retries,
-            }));
+            });
+            return new DeviceFamilyRegistration(MedtronicDriver.Descriptor, () => driver);
         });
         builder.Services.AddSingleton<IDeviceLocator, SerialDeviceLocator>();
         builder.Services.AddSingleton<IDeviceLocator, BluetoothDeviceLocator>();

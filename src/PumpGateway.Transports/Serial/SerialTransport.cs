@@ -19,6 +19,7 @@ public sealed partial class SerialTransport : IStreamTransport
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SerialPort? _port;
+    private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _reader;
 
     public SerialTransport(SerialPortSettings settings, ILogger<SerialTransport> logger)
@@ -32,6 +33,8 @@ public sealed partial class SerialTransport : IStreamTransport
     public bool IsOpen => _port?.IsOpen == true && _reader is { IsCompleted: false };
 
     public LinkStatistics Statistics { get; } = new();
+
+    public Task Disconnected => _disconnected.Task;
 
     public PipeReader Input => _pipe.Reader;
 
@@ -189,6 +192,14 @@ public sealed partial class SerialTransport : IStreamTransport
         }
 
         await writer.CompleteAsync(failure);
+        if (failure is null)
+        {
+            _disconnected.TrySetResult();
+        }
+        else
+        {
+            _disconnected.TrySetException(failure);
+        }
     }
 
     private async Task<bool> TryReopenAsync(int attempt, Exception cause)
