@@ -4,7 +4,7 @@ namespace PumpGateway.Cli.Tests;
 public sealed class DemoCommandTests
 {
     [Fact]
-    public async Task The_demo_downloads_all_three_emulated_devices_streams_their_telemetry_and_stops_cleanly_on_ctrl_c()
+    public async Task The_demo_downloads_all_four_emulated_devices_streams_their_telemetry_and_stops_cleanly_on_ctrl_c()
     {
         await using var demo = PumpgwProcess.Start("demo", "--days", "1", "--listen", "127.0.0.1:0", "--alarm-every", "2s", "--live-interval", "1s");
 
@@ -18,8 +18,9 @@ public sealed class DemoCommandTests
 
             return line.StartsWith("Streaming new telemetry", StringComparison.Ordinal);
         });
-        Assert.Equal(3, downloaded.Count);
-        Assert.Contains(downloaded, l => l.Contains("(serial:", StringComparison.Ordinal));
+        Assert.Equal(4, downloaded.Count);
+        Assert.Equal(2, downloaded.Count(l => l.Contains("(serial:", StringComparison.Ordinal)));
+        Assert.Contains(downloaded, l => l.Contains("Paradigm 554", StringComparison.Ordinal));
         Assert.Equal(2, downloaded.Count(l => l.Contains("(ble:", StringComparison.Ordinal)));
 
         // Live: a pump alarm over Bluetooth and a receiver reading over serial.

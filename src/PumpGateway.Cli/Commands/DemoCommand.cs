@@ -8,6 +8,7 @@ using PumpGateway.Fakes.BlueZ;
 using PumpGateway.Fakes.Cgms;
 using PumpGateway.Fakes.Dexcom;
 using PumpGateway.Fakes.Ids;
+using PumpGateway.Fakes.Medtronic;
 using PumpGateway.Fakes.Scenario;
 using PumpGateway.Ports;
 using PumpGateway.Service.Hosting;
@@ -18,9 +19,10 @@ namespace PumpGateway.Cli.Commands;
 
 /// <summary>
 /// <c>pumpgw demo</c>: the gateway's main job on the embedded defaults. An emulated Dexcom
-/// receiver on a pseudo-terminal, and an emulated IDS insulin pump and CGMS sensor (one wearer)
-/// registered as BlueZ peripherals on a private bus with the BlueZ loopback, are found, their
-/// histories downloaded with progress bars, and their new telemetry streamed over gRPC, until Ctrl-C.
+/// receiver and an emulated CareLink stick with a Paradigm pump behind it, each on a
+/// pseudo-terminal, and an emulated IDS insulin pump and CGMS sensor (one wearer) registered as
+/// BlueZ peripherals on a private bus with the BlueZ loopback, are found, their histories
+/// downloaded with progress bars, and their new telemetry streamed over gRPC, until Ctrl-C.
 /// </summary>
 internal static class DemoCommand
 {
@@ -34,7 +36,7 @@ internal static class DemoCommand
         var seed = new Option<int>("--seed") { Description = "The emulated wearers (same seed, same data).", DefaultValueFactory = _ => 1 };
         var bluezBus = new Option<string?>("--bluez-bus") { Description = "Use this D-Bus (bluetoothd's, or a `pumpgw bluez-loopback`) instead of starting a private one with the loopback; any IDS or CGMS peripheral on it is read too." };
         var alarmEvery = DurationOption.Create("--alarm-every", "How often the emulated pump raises an alarm, cleared half that time later; 0 for never", TimeSpan.FromMinutes(2));
-        var command = new Command("demo", "Run the gateway with an emulated Dexcom receiver (serial, on a pseudo-terminal) and an emulated IDS pump and CGMS sensor (Bluetooth LE, through BlueZ), until Ctrl-C.")
+        var command = new Command("demo", "Run the gateway with an emulated Dexcom receiver and a Paradigm pump behind a CareLink stick (serial, on pseudo-terminals) and an emulated IDS pump and CGMS sensor (Bluetooth LE, through BlueZ), until Ctrl-C.")
         {
             listen, database, days, live, poll, seed, bluezBus, alarmEvery,
         };
@@ -61,6 +63,8 @@ internal static class DemoCommand
         {
             var receiver = StartReceiver(settings);
             stack.Add(receiver);
+            var paradigm = stack.Add(StartParadigmPump(settings));
+            var stick = stack.Add(CareLinkStickEmulator.Start(paradigm));
 
             var bus = settings.BluezBus;
             if (bus is null)
@@ -79,9 +83,9 @@ internal static class DemoCommand
                 stack.Add(new PumpAlarms(pump, settings.AlarmEvery));
             }
 
-            AnsiConsole.MarkupLineInterpolated($"[bold]PumpGateway demo[/]: {settings.Days} days of history on an emulated Dexcom G4 receiver on [blue]{receiver.PortPath}[/], an IDS pump [blue]{pump.Options.LocalName}[/] and a CGMS sensor [blue]{sensor.Options.LocalName}[/] on {(settings.BluezBus is null ? "a private BlueZ loopback" : "the BlueZ bus given")}; store [blue]{dbFile}[/], gRPC on [blue]{settings.Listen}[/]");
+            AnsiConsole.MarkupLineInterpolated($"[bold]PumpGateway demo[/]: {settings.Days} days of history on an emulated Dexcom G4 receiver on [blue]{receiver.PortPath}[/], a Paradigm {paradigm.Model.Number} pump behind a CareLink stick on [blue]{stick.PortPath}[/], an IDS pump [blue]{pump.Options.LocalName}[/] and a CGMS sensor [blue]{sensor.Options.LocalName}[/] on {(settings.BluezBus is null ? "a private BlueZ loopback" : "the BlueZ bus given")}; store [blue]{dbFile}[/], gRPC on [blue]{settings.Listen}[/]");
 
-            var app = GatewayHost.Build([], Configuration(settings, dbFile, receiver.PortPath, bus), embedded: true);
+            var app = GatewayHost.Build([], Configuration(settings, dbFile, receiver.PortPath, stick.PortPath, paradigm.Serial, bus), embedded: true);
             await using (app)
             {
                 await app.StartAsync(cancellationToken);
@@ -124,18 +128,32 @@ internal static class DemoCommand
         return emulator;
     }
 
+    /// <summary>
+    /// A second person's Paradigm 554 with its integrated CGM (a 5-minute sensor), its clock on
+    /// local time as a pump's is, recording live from where its history ends.
+    /// </summary>
+    private static ParadigmPumpEmulator StartParadigmPump(DemoSettings settings)
+    {
+        var wearer = new Wearer(Therapy(settings.Seed + 1, settings.Days, TimeSpan.FromMinutes(5)));
+        var pump = ParadigmPumpEmulator.FromWearer(wearer, new ParadigmPumpOptions { ClockOffset = LocalOffset() });
+        pump.StartLive();
+        return pump;
+    }
+
     /// <summary>The pump wearer whose history ends now on this machine's clock; a CGM reading every minute, as today's sensors give.</summary>
-    private static Wearer Wearer(DemoSettings settings)
+    private static Wearer Wearer(DemoSettings settings) => new(Therapy(settings.Seed, settings.Days, TimeSpan.FromMinutes(1)));
+
+    private static TherapyScenarioOptions Therapy(int seed, int days, TimeSpan glucoseInterval)
     {
         var now = DateTime.Now;
         var end = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
-        return new Wearer(new TherapyScenarioOptions
+        return new TherapyScenarioOptions
         {
-            Seed = settings.Seed,
-            Start = end.AddDays(-settings.Days),
-            Duration = TimeSpan.FromDays(settings.Days),
-            GlucoseInterval = TimeSpan.FromMinutes(1),
-        });
+            Seed = seed,
+            Start = end.AddDays(-days),
+            Duration = TimeSpan.FromDays(days),
+            GlucoseInterval = glucoseInterval,
+        };
     }
 
     private static TimeSpan LocalOffset()
@@ -144,13 +162,16 @@ internal static class DemoCommand
         return TimeSpan.FromMinutes(Math.Round(offset.TotalMinutes / 15) * 15);
     }
 
-    private static Dictionary<string, string?> Configuration(DemoSettings settings, string dbFile, string portPath, string bus) => new()
+    private static Dictionary<string, string?> Configuration(DemoSettings settings, string dbFile, string receiverPort, string stickPort, string pumpSerial, string bus) => new()
     {
         ["Gateway:Listen"] = settings.Listen,
         ["Gateway:Storage:SqlitePath"] = dbFile,
         ["Gateway:Serial:ScanUsb"] = "false",
-        ["Gateway:Serial:Ports:0:Path"] = portPath,
+        ["Gateway:Serial:Ports:0:Path"] = receiverPort,
         ["Gateway:Serial:Ports:0:Family"] = "dexcom",
+        ["Gateway:Serial:Ports:1:Path"] = stickPort,
+        ["Gateway:Serial:Ports:1:Family"] = "medtronic",
+        ["Gateway:Drivers:Medtronic:PumpSerials:0"] = pumpSerial,
         ["Gateway:Bluetooth:Enabled"] = "true",
         ["Gateway:Bluetooth:BusAddress"] = bus,
         ["Gateway:Drivers:PollInterval"] = settings.PollInterval.ToString("c", CultureInfo.InvariantCulture),
@@ -161,7 +182,7 @@ internal static class DemoCommand
     private static async Task<int> StreamAsync(WebApplication app, CancellationToken cancellationToken)
     {
         using var client = new GatewayClient(app.GetListenAddress());
-        if (!await FollowDocksAsync(client, expected: 3, cancellationToken))
+        if (!await FollowDocksAsync(client, expected: 4, cancellationToken))
         {
             return 1;
         }

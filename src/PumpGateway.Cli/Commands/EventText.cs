@@ -20,7 +20,7 @@ internal static class EventText
         Proto.TelemetryEvent.DetailOneofCase.PumpMaintenance => $"pump {e.PumpMaintenance.Action} {e.PumpMaintenance.Units}".TrimEnd() + (e.PumpMaintenance.ClockAfter.Length > 0 ? $" {e.PumpMaintenance.ClockBefore} -> {e.PumpMaintenance.ClockAfter}" : ""),
         Proto.TelemetryEvent.DetailOneofCase.DailyInsulinTotal => $"daily total {e.DailyInsulinTotal.Day}: {e.DailyInsulinTotal.TotalUnits} U (basal {e.DailyInsulinTotal.BasalUnits}, bolus {e.DailyInsulinTotal.BolusUnits})",
         Proto.TelemetryEvent.DetailOneofCase.LinkReport => $"link {e.LinkReport.Endpoint}: {e.LinkReport.Retries} retries, {e.LinkReport.CrcErrors} CRC errors, {e.LinkReport.Timeouts} timeouts" + (e.LinkReport.HasSignalStrength ? $", signal {e.LinkReport.SignalStrength}" : "") + $" ({e.LinkReport.EndReason})",
-        Proto.TelemetryEvent.DetailOneofCase.DeviceStatus => $"status battery {(e.DeviceStatus.HasBatteryPercent ? e.DeviceStatus.BatteryPercent + "%" : "?")} reservoir {e.DeviceStatus.ReservoirUnits} U",
+        Proto.TelemetryEvent.DetailOneofCase.DeviceStatus => Status(e.DeviceStatus),
         _ => e.Kind.ToString(),
     };
 
@@ -36,6 +36,29 @@ internal static class EventText
             Proto.GlucoseReading.Types.RangeLimit.AboveRange => " HIGH",
             _ => "",
         };
-        return $"{g.Source} glucose {value}{limit} {g.Trend}".TrimEnd();
+        var trend = g.Trend == Proto.GlucoseReading.Types.Trend.Unspecified ? "" : g.Trend.ToString();
+        return $"{g.Source} glucose {value}{limit} {trend}".TrimEnd();
+    }
+
+    /// <summary>What the device reported of its battery (a percentage, or volts and a state) and its reservoir.</summary>
+    private static string Status(Proto.DeviceStatus s)
+    {
+        var battery = new List<string>();
+        if (s.HasBatteryPercent)
+        {
+            battery.Add(string.Create(CultureInfo.InvariantCulture, $"{s.BatteryPercent}%"));
+        }
+
+        if (s.HasBatteryVolts)
+        {
+            battery.Add(string.Create(CultureInfo.InvariantCulture, $"{s.BatteryVolts:0.00} V"));
+        }
+
+        if (s.BatteryState.Length > 0)
+        {
+            battery.Add(s.BatteryState);
+        }
+
+        return $"status battery {(battery.Count > 0 ? string.Join(", ", battery) : "?")}" + (s.ReservoirUnits.Length > 0 ? $" reservoir {s.ReservoirUnits} U" : "");
     }
 }

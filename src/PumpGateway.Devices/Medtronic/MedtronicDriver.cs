@@ -98,9 +98,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         var download = new ParadigmDownload(link, session, identity.Id, pump, model, clockOffset, _options, _pagesRead.GetOrAdd(pump, _ => new()));
         while (true)
         {
-            await download.ReadStatusAsync(cancellationToken);
-            await download.ReadHistoryAsync(cancellationToken);
-            await download.ReadGlucoseAsync(cancellationToken);
+            await download.ReadAsync(cancellationToken);
             await ReadLinkQualityAsync(link, transport.Statistics, cancellationToken);
             await session.DownloadTrigger.WaitAsync(_options.PollInterval, cancellationToken);
         }
@@ -171,11 +169,33 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         /// <summary>Whether this download has read again a page a cut one kept, and found it the same.</summary>
         private bool _keptPagesChecked;
 
-        public async Task ReadStatusAsync(CancellationToken cancellationToken)
+        /// <summary>The status last stored in this session: a poll that finds the same stores nothing.</summary>
+        private (decimal Volts, string State, decimal Reservoir)? _lastStatus;
+
+        /// <summary>Status, then the history, then the sensor glucose: one download, one summary.</summary>
+        public async Task ReadAsync(CancellationToken cancellationToken)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await ReadStatusAsync(cancellationToken);
+            var history = await ReadHistoryAsync(cancellationToken);
+            var glucose = await ReadGlucoseAsync(history.Pages, cancellationToken);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var (pages, stored, duplicates) = (history.Pages + glucose.Pages, history.Stored + glucose.Stored, history.Duplicates + glucose.Duplicates);
+            session.Observer.OnDownloadCompleted(new DownloadSummary(device, pages, stored, duplicates, elapsed));
+            LogDownloaded(session.Logger, history.Pages, history.Records, glucose.Pages, stored, duplicates, elapsed.TotalMilliseconds);
+        }
+
+        private async Task ReadStatusAsync(CancellationToken cancellationToken)
         {
             var battery = ParadigmReplies.DecodeBatteryStatus(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadBatteryStatus), cancellationToken));
             var reservoir = ParadigmReplies.DecodeRemainingInsulin(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadRemainingInsulin), cancellationToken), model.StrokesPerUnit);
             var error = ParadigmReplies.DecodeErrorStatus(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadErrorStatus), cancellationToken));
+            (decimal Volts, string State, decimal Reservoir) status = (battery.Volts, error == 0 ? battery.Indicator.ToString() : $"{battery.Indicator}, pump error status {error}", reservoir);
+            if (_lastStatus == status)
+            {
+                return;
+            }
+
             var now = session.Clock.GetUtcNow();
             await session.Sink.CommitAsync(
                 [
@@ -186,22 +206,22 @@ public sealed partial class MedtronicDriver : IDeviceDriver
                         DeviceTime = DeviceTimestamp.FromClock((now + clockOffset).UtcDateTime),
                         Utc = now,
                         TimeBasis = TimeBasis.GatewayReceipt,
-                        BatteryVolts = (double)battery.Volts,
-                        BatteryState = error == 0 ? battery.Indicator.ToString() : $"{battery.Indicator}, pump error status {error}",
-                        ReservoirUnits = reservoir,
+                        BatteryVolts = (double)status.Volts,
+                        BatteryState = status.State,
+                        ReservoirUnits = status.Reservoir,
                     },
                 ],
                 [],
                 cancellationToken);
+            _lastStatus = status;
         }
 
         /// <summary>
         /// Reads pages from the newest until the one holding the cursor's record, then maps what
         /// follows that record, oldest first, one commit per page with the cursor it reaches.
         /// </summary>
-        public async Task ReadHistoryAsync(CancellationToken cancellationToken)
+        private async Task<(int Pages, long Records, long Stored, long Duplicates)> ReadHistoryAsync(CancellationToken cancellationToken)
         {
-            var started = Stopwatch.GetTimestamp();
             var cursor = await session.Sink.GetCursorAsync(device, HistoryStream, cancellationToken);
             var current = ParadigmReplies.DecodeCurrentPageNumber(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadCurPageNumber), cancellationToken));
             var pages = (int)Math.Min(options.MaxHistoryPages, current + 1);
@@ -246,9 +266,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
             }
 
             pagesRead.Clear();
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            session.Observer.OnDownloadCompleted(new DownloadSummary(device, read.Count, stored, duplicates, elapsed));
-            LogDownloaded(session.Logger, read.Count, records, stored, duplicates, elapsed.TotalMilliseconds);
+            return (read.Count, records, stored, duplicates);
         }
 
         /// <summary>
@@ -300,24 +318,33 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         }
 
         /// <summary>Sensor glucose pages from the stored page number (read again: it may have grown) to the pump's current one.</summary>
-        public async Task ReadGlucoseAsync(CancellationToken cancellationToken)
+        private async Task<(int Pages, long Stored, long Duplicates)> ReadGlucoseAsync(int historyPages, CancellationToken cancellationToken)
         {
             var current = ParadigmReplies.DecodeCurrentGlucosePageNumber(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadCurGlucosePageNumber), cancellationToken));
             if (current.GlucosePages == 0)
             {
-                return;
+                return (0, 0, 0);
             }
 
             var cursor = await session.Sink.GetCursorAsync(device, GlucoseStream, cancellationToken);
             var oldest = current.CurrentPage >= current.GlucosePages - 1u ? current.CurrentPage - (current.GlucosePages - 1u) : 0u;
             var from = cursor is { Position: var position } && position >= oldest && position <= current.CurrentPage ? (uint)position : oldest;
+            var pages = (int)(current.CurrentPage - from + 1);
             var mapper = new MedtronicTelemetryMapper(device, model, clockOffset, session.Clock.GetUtcNow().UtcDateTime + clockOffset);
+            long stored = 0;
+            long duplicates = 0;
             for (var number = from; number <= current.CurrentPage; number++)
             {
                 var page = MedtronicGlucosePageCodec.Decode(ParadigmReplies.DecodePage(await link.PumpAsync(ParadigmCommands.ReadGlucoseHistory(pump, number), cancellationToken)));
                 var events = page.Entries.Select(mapper.MapGlucose).OfType<TelemetryEvent>().ToList();
-                await session.Sink.CommitAsync(events, [new DownloadCursor(device, GlucoseStream, number, session.Clock.GetUtcNow())], cancellationToken);
+                var result = await session.Sink.CommitAsync(events, [new DownloadCursor(device, GlucoseStream, number, session.Clock.GetUtcNow())], cancellationToken);
+                stored += result.Appended.Count;
+                duplicates += result.Duplicates;
+                var done = (int)(number - from + 1);
+                session.Observer.OnDownloadProgress(new DownloadProgress(device, GlucoseStream, historyPages + done, historyPages + pages, stored));
             }
+
+            return (pages, stored, duplicates);
         }
 
         /// <summary>
@@ -366,7 +393,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         [LoggerMessage(Level = LogLevel.Error, Message = "History page {Page} did not decode twice: older history is not read ({Problem})")]
         private static partial void LogPageUnreadable(ILogger logger, int page, string problem);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Read {Pages} history pages, {Records} records: {Stored} new events, {Duplicates} already stored, in {ElapsedMs} ms")]
-        private static partial void LogDownloaded(ILogger logger, int pages, long records, long stored, long duplicates, double elapsedMs);
+        [LoggerMessage(Level = LogLevel.Information, Message = "Read {HistoryPages} history pages ({Records} records) and {GlucosePages} glucose pages: {Stored} new events, {Duplicates} already stored, in {ElapsedMs} ms")]
+        private static partial void LogDownloaded(ILogger logger, int historyPages, long records, int glucosePages, long stored, long duplicates, double elapsedMs);
     }
 }
