@@ -174,8 +174,8 @@ public sealed class CareLinkStickEmulator : IAsyncDisposable
             return await _terminal.ReadAsync(chunk, _stopping.Token);
         }
 
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        idle.CancelAfter(Options.CommandTimeout);
+        using var timeout = new CancellationTokenSource(Options.CommandTimeout, Options.Clock);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, timeout.Token);
         try
         {
             return await _terminal.ReadAsync(chunk, idle.Token);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using PumpGateway.Devices.Medtronic;
 using PumpGateway.Fakes.Medtronic;
 using static PumpGateway.Fakes.Tests.Medtronic.CareLinkStickEmulatorTests;
@@ -107,8 +108,11 @@ public sealed class CareLinkStickRobustnessTests
     public async Task A_command_sent_in_pieces_is_framed_whole_and_one_left_half_way_is_dropped()
     {
         await using var pump = FixturePump(new ParadigmPumpOptions { StartAwake = true });
-        // A timeout twenty times the gap between the pieces, so that a loaded machine stays within it.
-        await using var stick = CareLinkStickEmulator.Start(pump, new CareLinkStickOptions { CommandTimeout = TimeSpan.FromSeconds(1) });
+
+        // The stick's clock only moves when the test says: a gap between pieces is no timeout, a
+        // half command is dropped once the clock has passed the timeout, however loaded the machine.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var stick = CareLinkStickEmulator.Start(pump, new CareLinkStickOptions { CommandTimeout = TimeSpan.FromMilliseconds(200), Clock = clock });
         await using var client = await CareLinkTestClient.OpenAsync(stick.PortPath);
 
         var packet = ParadigmCommands.Encode(ParadigmCommands.Read(Serial, ParadigmCommandCode.ReadPumpId));
@@ -118,7 +122,15 @@ public sealed class CareLinkStickRobustnessTests
         CareLinkStick.DecodeAck(await client.ReadAsync(64));
 
         await client.WriteAsync(packet[..10]);
-        await Task.Delay(1500);
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (stick.UsbStatistics.Timeouts == 0)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(250));
+                await Task.Delay(20, cancel.Token);
+            }
+        }
+
         Assert.Equal("ComLink II", (await client.ProductInfoAsync()).Description);
         Assert.Equal((byte)1, stick.UsbStatistics.Timeouts);
     }

@@ -94,7 +94,15 @@ public sealed class BlueZGattTransportTests
         await Assert.ThrowsAsync<TransportException>(() => transport.Disconnected.WaitAsync(Timeout));
         Assert.False(transport.IsOpen);
         await Assert.ThrowsAsync<TransportException>(() => transport.ReadAsync(device.LevelId, CancellationToken.None).AsTask());
-        Assert.Contains((device.LevelId, false), device.SubscriptionChanges);
+        // The loopback stops the peripheral's notifications on the link's end over D-Bus: it may land after the error.
+        using (var stopped = new CancellationTokenSource(Timeout))
+        {
+            while (!device.SubscriptionChanges.Contains((device.LevelId, false)))
+            {
+                await Task.Delay(20, stopped.Token);
+            }
+        }
+
         await transport.DisposeAsync();
 
         await using var again = await LoopbackBench.OpenAsync(client, "drop-1");
