@@ -35,9 +35,9 @@ internal static class BluetoothMeasurements
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var alarms = Argument(args, "--alarms", 1000);
-        var pumpDays = Argument(args, "--pump-days", 30);
-        var sensorDays = Argument(args, "--sensor-days", 14);
+        var alarms = MeasuredGateway.Argument(args, "--alarms", 1000);
+        var pumpDays = MeasuredGateway.Argument(args, "--pump-days", 30);
+        var sensorDays = MeasuredGateway.Argument(args, "--sensor-days", 14);
         await using var bus = await PrivateDBusDaemon.StartAsync(CancellationToken.None);
         await using var loopback = await BlueZLoopback.StartAsync(bus.Address);
         var folder = Directory.CreateTempSubdirectory("pumpgw-ble-measure-").FullName;
@@ -68,8 +68,8 @@ internal static class BluetoothMeasurements
         var bareSensor = await BareTransferAsync(bus, "measure-cgm", CgmsUuids.CgmService, CgmsUuids.RecordAccessControlPoint, CgmsUuids.CgmMeasurement,
             CgmRacpCodec.EncodeRequest(CgmRacpRequest.ReportAll()));
 
-        await using var gateway = await StartGatewayAsync(bus, folder);
-        var completed = await FirstDownloadsAsync(gateway.Channel, 2);
+        await using var gateway = await MeasuredGateway.StartAsync(folder, Bluetooth(bus));
+        var completed = await gateway.FirstDownloadsAsync(2);
         var gatewayPump = completed.Single(c => c.Family == IdsDriver.FamilyName);
         var gatewaySensor = completed.Single(c => c.Family == CgmsDriver.FamilyName);
 
@@ -92,10 +92,10 @@ internal static class BluetoothMeasurements
         var end = WholeSecond(DateTime.Now);
         var therapy = new TherapyScenario(new TherapyScenarioOptions { Seed = 3, Start = end.AddDays(-1), Duration = TimeSpan.FromDays(1) });
         await using var pump = await IdsPumpEmulator.StartAsync(bus, therapy, new IdsPumpOptions { LocalName = "latency-pump", SerialNumber = "LATENCY-P", TimeScale = 0 });
-        var gateway = await StartGatewayAsync(bus, folder + "/latency");
+        var gateway = await MeasuredGateway.StartAsync(folder + "/latency", Bluetooth(bus));
         try
         {
-            await FirstDownloadsAsync(gateway.Channel, 1);
+            await gateway.FirstDownloadsAsync(1);
             await MeasureAlarmLatencyAsync(bus, pump, gateway, alarms);
         }
         finally
@@ -210,49 +210,6 @@ internal static class BluetoothMeasurements
         return (notifications, Stopwatch.GetElapsedTime(started));
     }
 
-    private static async Task<List<(string Family, long Units, long Stored, TimeSpan Elapsed)>> FirstDownloadsAsync(GrpcChannel channel, int devices)
-    {
-        var watch = new Proto.DeviceService.DeviceServiceClient(channel).WatchDevices(new Proto.WatchDevicesRequest(), cancellationToken: new CancellationTokenSource(Timeout).Token);
-        var families = new Dictionary<string, string>(StringComparer.Ordinal);
-        var completed = new List<(string, long, long, TimeSpan)>();
-        await foreach (var e in watch.ResponseStream.ReadAllAsync())
-        {
-            if (e.Identified is { } identified)
-            {
-                families[e.Endpoint] = identified.Device.Family;
-            }
-            else if (e.Completed is { } done && completed.Count < devices)
-            {
-                completed.Add((families[e.Endpoint], done.UnitsRead, done.EventsStored, done.Elapsed.ToTimeSpan()));
-                if (completed.Count == devices)
-                {
-                    break;
-                }
-            }
-        }
-
-        return completed;
-    }
-
-    private static async Task<MeasuredGateway> StartGatewayAsync(string bus, string folder)
-    {
-        Directory.CreateDirectory(folder);
-        var app = GatewayHost.Build([], new Dictionary<string, string?>
-        {
-            ["Gateway:Listen"] = "127.0.0.1:0",
-            ["Gateway:Storage:SqlitePath"] = Path.Combine(folder, "gateway.db"),
-            ["Gateway:Serial:ScanUsb"] = "false",
-            ["Gateway:Bluetooth:BusAddress"] = bus,
-            ["Gateway:ScanInterval"] = "00:00:00.200",
-            ["Gateway:Drivers:PollInterval"] = "00:10:00",
-            ["Serilog:MinimumLevel:Default"] = "Warning",
-            ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
-        },
-        embedded: true);
-        await app.StartAsync();
-        return new MeasuredGateway(app, GrpcChannel.ForAddress(app.GetListenAddress()));
-    }
-
     private static async Task<ulong> HeadAsync(Proto.TelemetryService.TelemetryServiceClient telemetry)
     {
         using var call = telemetry.Subscribe(new Proto.SubscribeRequest(), cancellationToken: new CancellationTokenSource(Timeout).Token);
@@ -282,30 +239,9 @@ internal static class BluetoothMeasurements
         }
     }
 
+    private static Dictionary<string, string?> Bluetooth(string bus) => new() { ["Gateway:Bluetooth:BusAddress"] = bus };
+
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
     private static DateTime WholeSecond(DateTime time) => new(time.Ticks - (time.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
-
-    private static int Argument(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private sealed record MeasuredGateway(WebApplication App, GrpcChannel Channel) : IAsyncDisposable
-    {
-        private int _disposed;
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0)
-            {
-                return;
-            }
-
-            Channel.Dispose();
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
-    }
 }

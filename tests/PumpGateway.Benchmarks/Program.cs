@@ -1,10 +1,13 @@
 using BenchmarkDotNet.Running;
 using PumpGateway.Benchmarks;
 
-// `-- bluetooth`: the end-to-end figures of the Bluetooth path; anything else goes to BenchmarkDotNet.
-return args is ["bluetooth", ..]
-    ? await BluetoothMeasurements.RunAsync(args)
-    : RunBenchmarks(args);
+// `-- bluetooth` and `-- serial`: the end-to-end figures of each path; anything else goes to BenchmarkDotNet.
+return args switch
+{
+    ["bluetooth", ..] => await BluetoothMeasurements.RunAsync(args),
+    ["serial", ..] => await SerialMeasurements.RunAsync(args),
+    _ => RunBenchmarks(args),
+};
 
 static int RunBenchmarks(string[] args)
 {
