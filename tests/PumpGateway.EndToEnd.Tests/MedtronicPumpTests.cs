@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Globalization;
 using PumpGateway.Devices;
 using PumpGateway.Devices.Medtronic;
@@ -159,8 +160,32 @@ public sealed class MedtronicPumpTests : IAsyncLifetime
         AssertSame(after, stored);
     }
 
+    [Fact]
+    public async Task A_pump_whose_radio_went_back_to_sleep_is_woken_again_in_the_same_session()
+    {
+        var pumpClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var pump = GeneratedPump(days: 2, seed: 4, pumpClock);
+        await using var stick = CareLinkStickEmulator.Start(pump);
+        await using var gateway = await StartGatewayAsync(stick.PortPath, GeneratedSerial, retries: 1, poll: TimeSpan.FromMilliseconds(300));
+        using var cancel = new CancellationTokenSource(Timeout);
+        await ReadPumpEventsAsync(gateway, Expected(pump).Count, cancel.Token);
+
+        // The ten minutes the gateway's wake-up asked for pass on the pump's clock only: it stops
+        // answering, as a pump does; the gateway's own clock gave it no reason to wake it before.
+        pumpClock.Advance(TimeSpan.FromMinutes(11));
+        Assert.False(pump.IsAwake);
+        pump.AdvanceTo(pump.Scenario!.Now.AddHours(2));
+        var after = Expected(pump);
+        var stored = await ReadPumpEventsAsync(gateway, after.Count, cancel.Token);
+
+        AssertSame(after, stored);
+        Assert.True(pump.IsAwake);
+        Assert.True(stick.Received.Count(c => c.Packet?.Code == ParadigmCommandCode.PowerControl) >= 2, "woken again");
+        Assert.Equal(0, await CountAsync(gateway, e => e.LinkReport is not null, cancel.Token));
+    }
+
     /// <summary>A 554 worn for <paramref name="days"/> that ended three hours ago on the pump's clock (true UTC): every bolus on it is over.</summary>
-    private static ParadigmPumpEmulator GeneratedPump(int days, int seed)
+    private static ParadigmPumpEmulator GeneratedPump(int days, int seed, TimeProvider? clock = null)
     {
         var now = DateTime.UtcNow;
         var end = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified).AddHours(-3);
@@ -173,7 +198,7 @@ public sealed class MedtronicPumpTests : IAsyncLifetime
             RandomAlarmsPerWeek = 3,
             SensorSession = TimeSpan.FromDays(3),
         });
-        return ParadigmPumpEmulator.FromWearer(wearer, new ParadigmPumpOptions { Serial = GeneratedSerial });
+        return ParadigmPumpEmulator.FromWearer(wearer, new ParadigmPumpOptions { Serial = GeneratedSerial, Clock = clock ?? TimeProvider.System });
     }
 
     /// <summary>What the gateway should store of the pump's pages as served now, by event id.</summary>
@@ -199,8 +224,10 @@ public sealed class MedtronicPumpTests : IAsyncLifetime
         return [.. events.Where(IsPumpRecord)];
     }
 
-    private static async Task<int> CountPumpEventsAsync(TestGateway gateway, CancellationToken cancellationToken) =>
-        (await gateway.ReadAsync(0, (int)await gateway.HeadAsync(cancellationToken), cancellationToken)).Count(IsPumpRecord);
+    private static Task<int> CountPumpEventsAsync(TestGateway gateway, CancellationToken cancellationToken) => CountAsync(gateway, IsPumpRecord, cancellationToken);
+
+    private static async Task<int> CountAsync(TestGateway gateway, Func<Proto.TelemetryEvent, bool> which, CancellationToken cancellationToken) =>
+        (await gateway.ReadAsync(0, (int)await gateway.HeadAsync(cancellationToken), cancellationToken)).Count(which);
 
     private static bool IsPumpRecord(Proto.TelemetryEvent e) => e.EventId.Contains("/mdt/", StringComparison.Ordinal) || e.EventId.Contains("/mdt-glucose/", StringComparison.Ordinal);
 

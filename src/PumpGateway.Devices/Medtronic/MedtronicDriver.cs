@@ -82,10 +82,11 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         LogStick(session.Logger, stick.Description, stick.SoftwareVersion.ToString(), stick.FrequencyMHz);
         await ReadLinkQualityAsync(link, transport.Statistics, cancellationToken);
 
-        var pump = await FindPumpAsync(link, cancellationToken);
-        var model = MedtronicModel.Parse(ParadigmReplies.DecodePumpModel(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadPumpModel), cancellationToken)));
-        var firmware = ParadigmReplies.DecodeFirmwareVersion(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadFirmwareVersion), cancellationToken));
-        var pumpClock = ParadigmReplies.DecodeRtc(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadRtc), cancellationToken));
+        var radio = await FindPumpAsync(link, session, cancellationToken);
+        var pump = radio.Pump;
+        var model = MedtronicModel.Parse(ParadigmReplies.DecodePumpModel(await radio.ReadAsync(ParadigmCommandCode.ReadPumpModel, cancellationToken)));
+        var firmware = ParadigmReplies.DecodeFirmwareVersion(await radio.ReadAsync(ParadigmCommandCode.ReadFirmwareVersion, cancellationToken));
+        var pumpClock = ParadigmReplies.DecodeRtc(await radio.ReadAsync(ParadigmCommandCode.ReadRtc, cancellationToken));
         var clockOffset = pumpClock - session.Clock.GetUtcNow().UtcDateTime;
         var identity = new DeviceIdentity(FamilyName, DeviceCategory.InsulinPump, $"Paradigm {model.Number}", pump, $"Medtronic MiniMed Paradigm {model.Number}", firmware);
         using var scope = session.Logger.BeginScope(new Dictionary<string, object> { ["DeviceId"] = identity.Id.Value });
@@ -95,7 +96,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         }
 
         await session.Observer.OnIdentifiedAsync(identity, clockOffset, cancellationToken);
-        var download = new ParadigmDownload(link, session, identity.Id, pump, model, clockOffset, _options, _pagesRead.GetOrAdd(pump, _ => new()));
+        var download = new ParadigmDownload(radio, session, identity.Id, model, clockOffset, _options, _pagesRead.GetOrAdd(pump, _ => new()));
         while (true)
         {
             await download.ReadAsync(cancellationToken);
@@ -122,7 +123,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
     }
 
     /// <summary>Wakes each configured pump in turn; the first that answers with its own serial is the one in range.</summary>
-    private async Task<string> FindPumpAsync(CareLinkLink link, CancellationToken cancellationToken)
+    private async Task<ParadigmRadio> FindPumpAsync(CareLinkLink link, DeviceSession session, CancellationToken cancellationToken)
     {
         if (_options.PumpSerials.Count == 0)
         {
@@ -133,11 +134,9 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         {
             try
             {
-                await link.PumpAsync(ParadigmCommands.PowerControl(serial, _options.RadioOnMinutes), cancellationToken);
-                var answered = ParadigmReplies.DecodePumpId(await link.PumpAsync(ParadigmCommands.Read(serial, ParadigmCommandCode.ReadPumpId), cancellationToken));
-                if (answered == serial)
+                if (await ParadigmRadio.WakeAsync(link, serial, session.Clock, _options.RadioOnMinutes, session.Logger, cancellationToken) is { } radio)
                 {
-                    return serial;
+                    return radio;
                 }
             }
             catch (DeviceSessionException)
@@ -157,10 +156,9 @@ public sealed partial class MedtronicDriver : IDeviceDriver
 
     /// <summary>One docking's reading of the pump.</summary>
     private sealed partial class ParadigmDownload(
-        CareLinkLink link,
+        ParadigmRadio radio,
         DeviceSession session,
         DeviceId device,
-        string pump,
         MedtronicModel model,
         TimeSpan clockOffset,
         MedtronicDriverOptions options,
@@ -187,9 +185,9 @@ public sealed partial class MedtronicDriver : IDeviceDriver
 
         private async Task ReadStatusAsync(CancellationToken cancellationToken)
         {
-            var battery = ParadigmReplies.DecodeBatteryStatus(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadBatteryStatus), cancellationToken));
-            var reservoir = ParadigmReplies.DecodeRemainingInsulin(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadRemainingInsulin), cancellationToken), model.StrokesPerUnit);
-            var error = ParadigmReplies.DecodeErrorStatus(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadErrorStatus), cancellationToken));
+            var battery = ParadigmReplies.DecodeBatteryStatus(await radio.ReadAsync(ParadigmCommandCode.ReadBatteryStatus, cancellationToken));
+            var reservoir = ParadigmReplies.DecodeRemainingInsulin(await radio.ReadAsync(ParadigmCommandCode.ReadRemainingInsulin, cancellationToken), model.StrokesPerUnit);
+            var error = ParadigmReplies.DecodeErrorStatus(await radio.ReadAsync(ParadigmCommandCode.ReadErrorStatus, cancellationToken));
             (decimal Volts, string State, decimal Reservoir) status = (battery.Volts, error == 0 ? battery.Indicator.ToString() : $"{battery.Indicator}, pump error status {error}", reservoir);
             if (_lastStatus == status)
             {
@@ -223,7 +221,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         private async Task<(int Pages, long Records, long Stored, long Duplicates)> ReadHistoryAsync(CancellationToken cancellationToken)
         {
             var cursor = await session.Sink.GetCursorAsync(device, HistoryStream, cancellationToken);
-            var current = ParadigmReplies.DecodeCurrentPageNumber(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadCurPageNumber), cancellationToken));
+            var current = ParadigmReplies.DecodeCurrentPageNumber(await radio.ReadAsync(ParadigmCommandCode.ReadCurPageNumber, cancellationToken));
             var pages = (int)Math.Min(options.MaxHistoryPages, current + 1);
             var read = new List<IReadOnlyList<MedtronicHistoryRecord>>();
             var resumeAt = 0;
@@ -284,7 +282,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
 
             for (var attempt = 0; ; attempt++)
             {
-                var bytes = ParadigmReplies.DecodePage(await link.PumpAsync(ParadigmCommands.ReadHistoryData(pump, (byte)number), cancellationToken));
+                var bytes = ParadigmReplies.DecodePage(await radio.SendAsync(ParadigmCommands.ReadHistoryData(radio.Pump, (byte)number), cancellationToken));
                 try
                 {
                     var records = MedtronicPageCodec.Decode(bytes, model).Records;
@@ -320,7 +318,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         /// <summary>Sensor glucose pages from the stored page number (read again: it may have grown) to the pump's current one.</summary>
         private async Task<(int Pages, long Stored, long Duplicates)> ReadGlucoseAsync(int historyPages, CancellationToken cancellationToken)
         {
-            var current = ParadigmReplies.DecodeCurrentGlucosePageNumber(await link.PumpAsync(ParadigmCommands.Read(pump, ParadigmCommandCode.ReadCurGlucosePageNumber), cancellationToken));
+            var current = ParadigmReplies.DecodeCurrentGlucosePageNumber(await radio.ReadAsync(ParadigmCommandCode.ReadCurGlucosePageNumber, cancellationToken));
             if (current.GlucosePages == 0)
             {
                 return (0, 0, 0);
@@ -335,7 +333,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
             long duplicates = 0;
             for (var number = from; number <= current.CurrentPage; number++)
             {
-                var page = MedtronicGlucosePageCodec.Decode(ParadigmReplies.DecodePage(await link.PumpAsync(ParadigmCommands.ReadGlucoseHistory(pump, number), cancellationToken)));
+                var page = MedtronicGlucosePageCodec.Decode(ParadigmReplies.DecodePage(await radio.SendAsync(ParadigmCommands.ReadGlucoseHistory(radio.Pump, number), cancellationToken)));
                 var events = page.Entries.Select(mapper.MapGlucose).OfType<TelemetryEvent>().ToList();
                 var result = await session.Sink.CommitAsync(events, [new DownloadCursor(device, GlucoseStream, number, session.Clock.GetUtcNow())], cancellationToken);
                 stored += result.Appended.Count;
