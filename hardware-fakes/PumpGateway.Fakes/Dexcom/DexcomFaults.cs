@@ -8,10 +8,10 @@ public sealed class DexcomFaults
 {
     private readonly Lock _gate = new();
     private readonly Random _random;
-    private int _nakReplies;
-    private int _corruptReplies;
-    private int _stalledReplies;
-    private int _garbageReplies;
+    private readonly FaultCountdown _nakReplies = new();
+    private readonly FaultCountdown _corruptReplies = new();
+    private readonly FaultCountdown _stalledReplies = new();
+    private readonly FaultCountdown _garbageReplies = new();
 
     public DexcomFaults(int seed = 7)
     {
@@ -24,25 +24,25 @@ public sealed class DexcomFaults
     /// <summary>How long a stalled reply is held back.</summary>
     public TimeSpan StallDuration { get; set; } = TimeSpan.FromSeconds(5);
 
-    public void NakNext(int replies) => Set(ref _nakReplies, replies);
+    public void NakNext(int replies) => _nakReplies.Arm(replies);
 
     /// <summary>Flip one byte at a random position of each of the next replies.</summary>
-    public void CorruptNext(int replies) => Set(ref _corruptReplies, replies);
+    public void CorruptNext(int replies) => _corruptReplies.Arm(replies);
 
-    public void StallNext(int replies) => Set(ref _stalledReplies, replies);
+    public void StallNext(int replies) => _stalledReplies.Arm(replies);
 
     /// <summary>Send random bytes (no start-of-frame among them) before each of the next replies.</summary>
-    public void GarbageBeforeNext(int replies) => Set(ref _garbageReplies, replies);
+    public void GarbageBeforeNext(int replies) => _garbageReplies.Arm(replies);
 
-    internal bool TakeNak() => Take(ref _nakReplies);
+    internal bool TakeNak() => _nakReplies.TryTake();
 
-    internal TimeSpan? TakeStall() => Take(ref _stalledReplies) ? StallDuration : null;
+    internal TimeSpan? TakeStall() => _stalledReplies.TryTake() ? StallDuration : null;
 
     internal int? TakeCorruption(int length)
     {
         lock (_gate)
         {
-            return Take(ref _corruptReplies) ? _random.Next(0, length) : null;
+            return _corruptReplies.TryTake() ? _random.Next(0, length) : null;
         }
     }
 
@@ -50,7 +50,7 @@ public sealed class DexcomFaults
     {
         lock (_gate)
         {
-            if (!Take(ref _garbageReplies))
+            if (!_garbageReplies.TryTake())
             {
                 return null;
             }
@@ -63,28 +63,6 @@ public sealed class DexcomFaults
             }
 
             return garbage;
-        }
-    }
-
-    private void Set(ref int counter, int value)
-    {
-        lock (_gate)
-        {
-            counter = value;
-        }
-    }
-
-    private bool Take(ref int counter)
-    {
-        lock (_gate)
-        {
-            if (counter <= 0)
-            {
-                return false;
-            }
-
-            counter--;
-            return true;
         }
     }
 }

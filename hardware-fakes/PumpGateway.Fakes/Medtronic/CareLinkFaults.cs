@@ -9,9 +9,9 @@ public sealed class CareLinkFaults
 {
     private readonly Lock _gate = new();
     private readonly Random _random;
-    private int _corruptReplies;
-    private int _stalledReplies;
-    private int _nakTransmits;
+    private readonly FaultCountdown _corruptReplies = new();
+    private readonly FaultCountdown _stalledReplies = new();
+    private readonly FaultCountdown _nakTransmits = new();
     private double _noAnswerProbability;
     private double _badFrameProbability;
 
@@ -41,12 +41,12 @@ public sealed class CareLinkFaults
     }
 
     /// <summary>Flip one byte of each of the next replies (among the bytes a reader checks or reads).</summary>
-    public void CorruptNext(int replies) => Set(ref _corruptReplies, replies);
+    public void CorruptNext(int replies) => _corruptReplies.Arm(replies);
 
-    public void StallNext(int replies) => Set(ref _stalledReplies, replies);
+    public void StallNext(int replies) => _stalledReplies.Arm(replies);
 
     /// <summary>The stick NAKs the next TransmitPackets instead of sending them over the air.</summary>
-    public void NakNextTransmits(int packets) => Set(ref _nakTransmits, packets);
+    public void NakNextTransmits(int packets) => _nakTransmits.Arm(packets);
 
     /// <summary>A weak radio: both chances at once; 0 and 0 is a clean link.</summary>
     public void WeakRadio(double noAnswerProbability, double badFrameProbability)
@@ -55,16 +55,16 @@ public sealed class CareLinkFaults
         BadFrameProbability = badFrameProbability;
     }
 
-    internal bool TakeNakTransmit() => Take(ref _nakTransmits);
+    internal bool TakeNakTransmit() => _nakTransmits.TryTake();
 
-    internal TimeSpan? TakeStall() => Take(ref _stalledReplies) ? StallDuration : null;
+    internal TimeSpan? TakeStall() => _stalledReplies.TryTake() ? StallDuration : null;
 
     /// <summary>Where to flip a byte of the next reply, if it is to be corrupted: a position below <paramref name="significant"/>.</summary>
     internal int? TakeCorruption(int significant)
     {
         lock (_gate)
         {
-            return Take(ref _corruptReplies) ? _random.Next(0, significant) : null;
+            return _corruptReplies.TryTake() ? _random.Next(0, significant) : null;
         }
     }
 
@@ -98,29 +98,6 @@ public sealed class CareLinkFaults
         lock (_gate)
         {
             field = value;
-        }
-    }
-
-    private void Set(ref int counter, int value)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(value);
-        lock (_gate)
-        {
-            counter = value;
-        }
-    }
-
-    private bool Take(ref int counter)
-    {
-        lock (_gate)
-        {
-            if (counter <= 0)
-            {
-                return false;
-            }
-
-            counter--;
-            return true;
         }
     }
 }
