@@ -90,9 +90,12 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         var clockOffset = pumpClock - session.Clock.GetUtcNow().UtcDateTime;
         var identity = new DeviceIdentity(FamilyName, DeviceCategory.InsulinPump, $"Paradigm {model.Number}", pump, $"Medtronic MiniMed Paradigm {model.Number}", firmware);
         using var scope = session.Logger.BeginScope(new Dictionary<string, object> { ["DeviceId"] = identity.Id.Value });
-        if (clockOffset.Duration() > _options.ClockOffsetWarning)
+
+        // The pump keeps local time: against the gateway's local clock, the offset is its drift.
+        var drift = pumpClock - TimeZoneInfo.ConvertTime(session.Clock.GetUtcNow(), session.Clock.LocalTimeZone).DateTime;
+        if (drift.Duration() > _options.ClockOffsetWarning)
         {
-            LogClockOffset(session.Logger, clockOffset.TotalSeconds, _options.ClockOffsetWarning.TotalSeconds);
+            LogClockOffset(session.Logger, drift.TotalSeconds, _options.ClockOffsetWarning.TotalSeconds);
         }
 
         await session.Observer.OnIdentifiedAsync(identity, clockOffset, cancellationToken);
@@ -151,7 +154,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
     [LoggerMessage(Level = LogLevel.Information, Message = "CareLink stick {Description}, software {Software}, {FrequencyMHz} MHz")]
     private static partial void LogStick(ILogger logger, string description, string software, decimal frequencyMHz);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pump clock is {OffsetSeconds} s off the gateway clock (more than {ThresholdSeconds} s): record times are corrected by the measured offset")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pump clock is {OffsetSeconds} s off the gateway's local time (more than {ThresholdSeconds} s): record times are corrected by the measured offset")]
     private static partial void LogClockOffset(ILogger logger, double offsetSeconds, double thresholdSeconds);
 
     /// <summary>One docking's reading of the pump.</summary>
