@@ -141,6 +141,10 @@ public sealed class MedtronicPumpTests : IAsyncLifetime
         Assert.True(report.HasSignalStrength, "the stick reported its signal strength");
         Assert.True(report.DeviceCounters["radio.crcErrors"] > 0, "the stick counted the bad radio frames");
         Assert.True(report.DeviceCounters["radio.packetsTransmitted"] > 0);
+
+        // The pump's clock as measured at dock: its offset to UTC, and its error against the local time it should show.
+        Assert.NotNull(report.ClockOffset);
+        Assert.InRange(Math.Abs(report.ClockError.ToTimeSpan().TotalSeconds), 0, 5);
     }
 
     [Fact]
@@ -263,6 +267,9 @@ public sealed class MedtronicPumpTests : IAsyncLifetime
         ["Gateway:Serial:Ports:0:Path"] = portPath,
         ["Gateway:Serial:Ports:0:Family"] = MedtronicDriver.FamilyName,
         ["Gateway:Drivers:Medtronic:PumpSerials:0"] = pumpSerial,
+
+        // The generated pumps keep UTC: so does this clinic, whatever this machine's zone.
+        ["Gateway:ClinicTimeZone"] = "Etc/UTC",
         ["Gateway:Drivers:Medtronic:RadioTimeout"] = "00:00:01",
         ["Gateway:Drivers:ResponseTimeout"] = "00:00:01",
         ["Gateway:Drivers:Retries"] = retries.ToString(CultureInfo.InvariantCulture),

@@ -43,11 +43,19 @@ public interface ITelemetrySink
     Task<AppendResult> CommitAsync(IReadOnlyList<TelemetryEvent> events, IReadOnlyList<DownloadCursor> cursors, CancellationToken cancellationToken);
 }
 
+/// <summary>A device's clock as a session found it when the device docked.</summary>
+/// <param name="Offset">The device clock minus the gateway's UTC clock: what maps the device's times to UTC.</param>
+/// <param name="Error">
+/// The device clock minus what it should read (UTC for a device that keeps UTC, the clinic's local
+/// time for one that keeps local time): what a technician corrects.
+/// </param>
+public readonly record struct DeviceClockCheck(TimeSpan Offset, TimeSpan Error);
+
 /// <summary>What a session reports as it goes: the device manager turns it into WatchDevices events.</summary>
 public interface IDeviceSessionObserver
 {
-    /// <summary>The device said who it is; its clock offset to the gateway (device minus gateway) if measured.</summary>
-    Task OnIdentifiedAsync(DeviceIdentity identity, TimeSpan? clockOffset, CancellationToken cancellationToken);
+    /// <summary>The device said who it is, and how its clock stands, if the session measured it.</summary>
+    Task OnIdentifiedAsync(DeviceIdentity identity, DeviceClockCheck? clock, CancellationToken cancellationToken);
 
     void OnDownloadProgress(DownloadProgress progress);
 

@@ -35,4 +35,10 @@ public sealed record LinkReport : TelemetryEvent
 
     /// <summary>What the far end counts, e.g. a CareLink stick's <c>radio.crcErrors</c>, <c>radio.naks</c>.</summary>
     public IReadOnlyDictionary<string, long> DeviceCounters { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The device clock minus the gateway's UTC clock, measured when it docked (see <see cref="Ports.DeviceClockCheck"/>).</summary>
+    public TimeSpan? ClockOffset { get; init; }
+
+    /// <summary>The device clock minus what it should read, measured when it docked.</summary>
+    public TimeSpan? ClockError { get; init; }
 }

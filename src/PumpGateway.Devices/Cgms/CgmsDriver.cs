@@ -77,7 +77,8 @@ public sealed partial class CgmsDriver : IDeviceDriver
             LogClockOffset(session.Logger, offset.TotalSeconds, _options.ClockOffsetWarning.TotalSeconds);
         }
 
-        await session.Observer.OnIdentifiedAsync(identity, clockOffset, cancellationToken);
+        // The sensor keeps UTC (its session start carries its zone): its offset is its error.
+        await session.Observer.OnIdentifiedAsync(identity, clockOffset is { } measured ? new DeviceClockCheck(measured, measured) : null, cancellationToken);
         if (await DeviceInformation.ReadBatteryLevelAsync(gatt, cancellationToken) is { } battery)
         {
             await session.Sink.CommitAsync([BatteryStatus(identity.Id, battery, session.Clock.GetUtcNow())], [], cancellationToken);

@@ -51,7 +51,8 @@ public sealed partial class DexcomDriver : IDeviceDriver
             LogClockOffset(logger, clockOffset.TotalSeconds, _options.ClockOffsetWarning.TotalSeconds);
         }
 
-        await session.Observer.OnIdentifiedAsync(identity, clockOffset, cancellationToken);
+        // The receiver's system clock keeps UTC (the wearer sets only the display offset): its offset is its error.
+        await session.Observer.OnIdentifiedAsync(identity, new DeviceClockCheck(clockOffset, clockOffset), cancellationToken);
         var mapper = new DexcomTelemetryMapper(identity.Id, clockOffset);
         while (true)
         {

@@ -98,7 +98,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
             LogClockOffset(session.Logger, drift.TotalSeconds, _options.ClockOffsetWarning.TotalSeconds);
         }
 
-        await session.Observer.OnIdentifiedAsync(identity, clockOffset, cancellationToken);
+        await session.Observer.OnIdentifiedAsync(identity, new DeviceClockCheck(clockOffset, drift), cancellationToken);
         var download = new ParadigmDownload(radio, session, identity.Id, model, clockOffset, _options, _pagesRead.GetOrAdd(pump, _ => new()));
         while (true)
         {

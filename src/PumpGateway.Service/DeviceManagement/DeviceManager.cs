@@ -152,7 +152,7 @@ internal sealed partial class DeviceManager : BackgroundService
 
         if (session.Device is { } device && statistics is not null)
         {
-            await RecordLinkReportAsync(device, session.Endpoint, started, reason, statistics);
+            await RecordLinkReportAsync(device, session, started, reason, statistics);
         }
 
         _sessions.TryRemove(session.Endpoint, out _);
@@ -163,8 +163,9 @@ internal sealed partial class DeviceManager : BackgroundService
     }
 
     /// <summary>The session's link figures, kept as telemetry so that a technician sees how each session's link fared.</summary>
-    private async Task RecordLinkReportAsync(DeviceId device, string endpoint, DateTimeOffset started, string reason, LinkStatistics statistics)
+    private async Task RecordLinkReportAsync(DeviceId device, ActiveSession session, DateTimeOffset started, string reason, LinkStatistics statistics)
     {
+        var endpoint = session.Endpoint;
         var now = _clock.GetUtcNow();
         var report = new LinkReport
         {
@@ -185,6 +186,8 @@ internal sealed partial class DeviceManager : BackgroundService
             Reopens = statistics.Reopens,
             SignalStrength = statistics.SignalStrength,
             DeviceCounters = statistics.DeviceCounters,
+            ClockOffset = session.Clock?.Offset,
+            ClockError = session.Clock?.Error,
         };
         try
         {
@@ -212,13 +215,15 @@ internal sealed partial class DeviceManager : BackgroundService
         return delay;
     }
 
-    private async Task OnIdentifiedAsync(ActiveSession session, DeviceIdentity identity, TimeSpan? clockOffset, CancellationToken cancellationToken)
+    private async Task OnIdentifiedAsync(ActiveSession session, DeviceIdentity identity, DeviceClockCheck? clock, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow();
         var known = await _store.GetDeviceAsync(identity.Id, cancellationToken);
+        var clockOffset = clock?.Offset;
         var record = new DeviceRecord(identity, session.Endpoint, known?.FirstSeen ?? now, now, clockOffset ?? known?.LastClockOffset);
         await _store.UpsertDeviceAsync(record, cancellationToken);
         session.Device = identity.Id;
+        session.Clock = clock;
         _events.Publish(new DeviceEvent(now, session.Endpoint, identity.Id, DeviceEventKind.Identified) { Identified = record });
         LogIdentified(identity.Id.Value, identity.Model, identity.FirmwareVersion, clockOffset?.TotalSeconds);
     }
@@ -245,8 +250,8 @@ internal sealed partial class DeviceManager : BackgroundService
 
     private sealed class SessionObserver(DeviceManager manager, ActiveSession session) : IDeviceSessionObserver
     {
-        public Task OnIdentifiedAsync(DeviceIdentity identity, TimeSpan? clockOffset, CancellationToken cancellationToken) =>
-            manager.OnIdentifiedAsync(session, identity, clockOffset, cancellationToken);
+        public Task OnIdentifiedAsync(DeviceIdentity identity, DeviceClockCheck? clock, CancellationToken cancellationToken) =>
+            manager.OnIdentifiedAsync(session, identity, clock, cancellationToken);
 
         public void OnDownloadProgress(DownloadProgress progress)
         {
@@ -274,6 +279,9 @@ internal sealed class ActiveSession(string endpoint, string family, Cancellation
 
     /// <summary>Known once the device has identified itself.</summary>
     public DeviceId? Device { get; set; }
+
+    /// <summary>The device's clock as measured when it identified itself, if it was.</summary>
+    public DeviceClockCheck? Clock { get; set; }
 
     public DownloadProgress? LastProgress { get; set; }
 

@@ -114,6 +114,8 @@ internal static class ProtoMapper
                     Retries = link.Retries,
                     FramingErrors = link.FramingErrors,
                     Reopens = link.Reopens,
+                    ClockOffset = link.ClockOffset is { } offset ? Duration.FromTimeSpan(offset) : null,
+                    ClockError = link.ClockError is { } error ? Duration.FromTimeSpan(error) : null,
                 };
                 foreach (var (name, value) in link.DeviceCounters)
                 {

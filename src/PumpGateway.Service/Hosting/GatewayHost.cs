@@ -67,7 +67,7 @@ public static class GatewayHost
         var endpoint = ParseListen(options.Listen);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2));
 
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TimeProvider>(new ClinicClock(ClinicZone(options.ClinicTimeZone)));
         builder.Services.AddSingleton<IEventStore>(services => CreateStore(services, services.GetRequiredService<IOptions<GatewayOptions>>().Value.Storage));
         builder.Services.AddHostedService<StoreInitializer>();
         builder.Services.AddSingleton<ITelemetrySink, StoreTelemetrySink>();
@@ -138,6 +138,23 @@ public static class GatewayHost
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         return new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    private static TimeZoneInfo ClinicZone(string id)
+    {
+        if (id.Length == 0)
+        {
+            return TimeZoneInfo.Local;
+        }
+
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            throw new InvalidOperationException($"Gateway:ClinicTimeZone '{id}' is not a time zone this machine knows (an IANA id such as Europe/Paris).", ex);
+        }
     }
 
     private static IPEndPoint ParseListen(string listen) =>

@@ -25,6 +25,12 @@ public sealed class GatewayOptions
     public StreamingOptions Streaming { get; set; } = new();
 
     public DriverOptions Drivers { get; set; } = new();
+
+    /// <summary>
+    /// The clinic's time zone (IANA id, e.g. <c>Europe/Paris</c>): the local time devices that keep
+    /// local time should show, and the day and time of day of reports. Empty: this machine's zone.
+    /// </summary>
+    public string ClinicTimeZone { get; set; } = "";
 }
 
 public sealed class StorageOptions
