@@ -210,7 +210,9 @@ public sealed class MedtronicPumpTests : IAsyncLifetime
     {
         var device = DeviceId.FromSerial(MedtronicDriver.FamilyName, pump.Serial);
         var mapper = new MedtronicTelemetryMapper(device, pump.Model, TimeSpan.Zero, pump.PumpNow());
-        var history = pump.HistoryPages.Reverse().SelectMany(p => MedtronicPageCodec.Decode(p.Bytes, pump.Model).Records).SelectMany(mapper.Map);
+        var records = pump.HistoryPages.Reverse().SelectMany(p => MedtronicPageCodec.Decode(p.Bytes, pump.Model).Records).ToList();
+        mapper.CorrectForClockChanges(records);
+        var history = records.SelectMany(mapper.Map).ToList();
         var glucose = pump.GlucosePages.OrderBy(p => p.Number).SelectMany(p => MedtronicGlucosePageCodec.Decode(p.Bytes).Entries).Select(mapper.MapGlucose).OfType<TelemetryEvent>();
         var expected = new Dictionary<string, TelemetryEvent>(StringComparer.Ordinal);
         foreach (var e in history.Concat(glucose))

@@ -178,8 +178,10 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         {
             var started = Stopwatch.GetTimestamp();
             await ReadStatusAsync(cancellationToken);
-            var history = await ReadHistoryAsync(cancellationToken);
-            var glucose = await ReadGlucoseAsync(history.Pages, cancellationToken);
+            // One mapper for both: the glucose pages' times are corrected by the history's clock changes.
+            var mapper = new MedtronicTelemetryMapper(device, model, clockOffset, session.Clock.GetUtcNow().UtcDateTime + clockOffset);
+            var history = await ReadHistoryAsync(mapper, cancellationToken);
+            var glucose = await ReadGlucoseAsync(mapper, history.Pages, cancellationToken);
             var elapsed = Stopwatch.GetElapsedTime(started);
             var (pages, stored, duplicates) = (history.Pages + glucose.Pages, history.Stored + glucose.Stored, history.Duplicates + glucose.Duplicates);
             session.Observer.OnDownloadCompleted(new DownloadSummary(device, pages, stored, duplicates, elapsed));
@@ -221,7 +223,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         /// Reads pages from the newest until the one holding the cursor's record, then maps what
         /// follows that record, oldest first, one commit per page with the cursor it reaches.
         /// </summary>
-        private async Task<(int Pages, long Records, long Stored, long Duplicates)> ReadHistoryAsync(CancellationToken cancellationToken)
+        private async Task<(int Pages, long Records, long Stored, long Duplicates)> ReadHistoryAsync(MedtronicTelemetryMapper mapper, CancellationToken cancellationToken)
         {
             var cursor = await session.Sink.GetCursorAsync(device, HistoryStream, cancellationToken);
             var current = ParadigmReplies.DecodeCurrentPageNumber(await radio.ReadAsync(ParadigmCommandCode.ReadCurPageNumber, cancellationToken));
@@ -245,7 +247,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
                 }
             }
 
-            var mapper = new MedtronicTelemetryMapper(device, model, clockOffset, session.Clock.GetUtcNow().UtcDateTime + clockOffset);
+            mapper.CorrectForClockChanges([.. Enumerable.Range(0, read.Count).Reverse().SelectMany(p => read[p].Skip(p == read.Count - 1 ? resumeAt : 0))]);
             long stored = 0;
             long duplicates = 0;
             long records = 0;
@@ -319,7 +321,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
         }
 
         /// <summary>Sensor glucose pages from the stored page number (read again: it may have grown) to the pump's current one.</summary>
-        private async Task<(int Pages, long Stored, long Duplicates)> ReadGlucoseAsync(int historyPages, CancellationToken cancellationToken)
+        private async Task<(int Pages, long Stored, long Duplicates)> ReadGlucoseAsync(MedtronicTelemetryMapper mapper, int historyPages, CancellationToken cancellationToken)
         {
             var current = ParadigmReplies.DecodeCurrentGlucosePageNumber(await radio.ReadAsync(ParadigmCommandCode.ReadCurGlucosePageNumber, cancellationToken));
             if (current.GlucosePages == 0)
@@ -331,7 +333,6 @@ public sealed partial class MedtronicDriver : IDeviceDriver
             var oldest = current.CurrentPage >= current.GlucosePages - 1u ? current.CurrentPage - (current.GlucosePages - 1u) : 0u;
             var from = cursor is { Position: var position } && position >= oldest && position <= current.CurrentPage ? (uint)position : oldest;
             var pages = (int)(current.CurrentPage - from + 1);
-            var mapper = new MedtronicTelemetryMapper(device, model, clockOffset, session.Clock.GetUtcNow().UtcDateTime + clockOffset);
             long stored = 0;
             long duplicates = 0;
             for (var number = from; number <= current.CurrentPage; number++)

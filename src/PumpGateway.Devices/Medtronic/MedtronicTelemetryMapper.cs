@@ -14,7 +14,8 @@ namespace PumpGateway.Devices.Medtronic;
 /// the oldest record held: a download stops its cursor before it, so it is seen whole next time.
 /// A record's identity is its own bytes (they include its timestamp), a bolus's its start, kind and
 /// programmed amount, so a re-read is a duplicate. Pump times are local, without zone: UTC is the
-/// pump time less the clock offset measured at dock.
+/// pump time less the clock offset measured at dock, or, for a record written before the wearer
+/// set the clock, less the offset the clock had then (<see cref="CorrectForClockChanges"/>).
 /// </summary>
 internal sealed class MedtronicTelemetryMapper
 {
@@ -36,6 +37,12 @@ internal sealed class MedtronicTelemetryMapper
     private readonly DateTime _pumpNow;
     private readonly Dictionary<byte, string> _openAlarms = [];
 
+    /// <summary>The offsets of records written on a clock set since, by record; others have the dock offset.</summary>
+    private Dictionary<MedtronicHistoryRecord, TimeSpan> _earlierOffsets = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The clock changes among the records, newest first: what the glucose pages' times are corrected by.</summary>
+    private List<(DateTime Before, DateTime After)> _clockChanges = [];
+
     /// <summary>Each record's place in the order it was fed: the oldest held record is the first of them.</summary>
     private readonly Dictionary<MedtronicHistoryRecord, int> _order = new(ReferenceEqualityComparer.Instance);
     private MedtronicBolus? _dualNormal;
@@ -50,6 +57,59 @@ internal sealed class MedtronicTelemetryMapper
         _model = model;
         _clockOffset = clockOffset;
         _pumpNow = pumpNow;
+    }
+
+    /// <summary>
+    /// Records the clock each of <paramref name="oldestFirst"/> was written on, before they are
+    /// mapped: walking back from the newest, each clock change (a ChangeTime from B followed by
+    /// its NewTimeSet to A) puts the records before it on a clock A − B behind the one after it.
+    /// Every change after a record is newer than it, so a download that starts at its cursor
+    /// has all it needs.
+    /// </summary>
+    public void CorrectForClockChanges(IReadOnlyList<MedtronicHistoryRecord> oldestFirst)
+    {
+        var offsets = new Dictionary<MedtronicHistoryRecord, TimeSpan>(ReferenceEqualityComparer.Instance);
+        var changes = new List<(DateTime Before, DateTime After)>();
+        var offset = _clockOffset;
+        for (var i = oldestFirst.Count - 1; i >= 0; i--)
+        {
+            if (i + 1 < oldestFirst.Count
+                && oldestFirst[i] is MedtronicPumpEvent { Type: MedtronicRecordType.ChangeTime } before
+                && oldestFirst[i + 1] is MedtronicPumpEvent { Type: MedtronicRecordType.NewTimeSet } after)
+            {
+                offset -= after.Time - before.Time;
+                changes.Add((before.Time, after.Time));
+            }
+
+            if (offset != _clockOffset)
+            {
+                offsets[oldestFirst[i]] = offset;
+            }
+        }
+
+        _earlierOffsets = offsets;
+        _clockChanges = changes;
+    }
+
+    /// <summary>
+    /// The offset of the clock a glucose page's time was written on: glucose records carry no
+    /// mark of a clock change, so a time before both ends of a change is on the clock before it.
+    /// After a change that set the clock back, its overlap (After to Before) is taken as the new clock.
+    /// </summary>
+    private (TimeSpan Offset, TimeBasis Basis) GlucoseClock(DateTime pumpTime)
+    {
+        var offset = _clockOffset;
+        foreach (var (before, after) in _clockChanges)
+        {
+            if (pumpTime >= (before < after ? before : after))
+            {
+                break;
+            }
+
+            offset -= after - before;
+        }
+
+        return (offset, offset == _clockOffset ? TimeBasis.DockClockOffset : TimeBasis.DeviceTimeChange);
     }
 
     /// <summary>The oldest record held, for its partner or because it may still change, if any.</summary>
@@ -141,10 +201,10 @@ internal sealed class MedtronicTelemetryMapper
     /// <summary>The sensor glucose of a glucose page entry that has a time.</summary>
     public GlucoseReading? MapGlucose(MedtronicGlucoseEntry entry) => (entry.Record, entry.Time) switch
     {
-        (MedtronicSensorGlucose glucose, { } time) => Stamp(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = glucose.MgDl }, Glucose(time, "sgv"), time),
-        (MedtronicGlucoseMarker { Type: MedtronicGlucoseRecordType.GlucoseBelow40 }, { } time) => Stamp(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = 40, RangeLimit = GlucoseRangeLimit.BelowRange }, Glucose(time, "low"), time),
-        (MedtronicGlucoseMarker { Type: MedtronicGlucoseRecordType.GlucoseAbove400 }, { } time) => Stamp(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = 400, RangeLimit = GlucoseRangeLimit.AboveRange }, Glucose(time, "high"), time),
-        (MedtronicCalibrationBg calibration, { } time) => Stamp(new GlucoseReading { Source = GlucoseSource.Calibration, MgDl = calibration.MgDl }, Glucose(time, "cal"), time),
+        (MedtronicSensorGlucose glucose, { } time) => StampGlucose(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = glucose.MgDl }, "sgv", time),
+        (MedtronicGlucoseMarker { Type: MedtronicGlucoseRecordType.GlucoseBelow40 }, { } time) => StampGlucose(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = 40, RangeLimit = GlucoseRangeLimit.BelowRange }, "low", time),
+        (MedtronicGlucoseMarker { Type: MedtronicGlucoseRecordType.GlucoseAbove400 }, { } time) => StampGlucose(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = 400, RangeLimit = GlucoseRangeLimit.AboveRange }, "high", time),
+        (MedtronicCalibrationBg calibration, { } time) => StampGlucose(new GlucoseReading { Source = GlucoseSource.Calibration, MgDl = calibration.MgDl }, "cal", time),
         _ => null,
     };
 
@@ -305,8 +365,22 @@ internal sealed class MedtronicTelemetryMapper
         _ => reason.ToString(),
     };
 
-    private EventId Glucose(DateTime time, string what) =>
-        EventId.For(_device, "mdt-glucose", $"{what}-{time.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}");
+    /// <summary>
+    /// A glucose page entry is known by what it is and its minute; one written on a clock set since
+    /// also by that clock's offset, so a clock set back does not make two readings one.
+    /// </summary>
+    private T StampGlucose<T>(T telemetry, string what, DateTime pumpTime)
+        where T : TelemetryEvent
+    {
+        var (offset, basis) = GlucoseClock(pumpTime);
+        var key = $"{what}-{pumpTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
+        if (basis == TimeBasis.DeviceTimeChange)
+        {
+            key += string.Create(CultureInfo.InvariantCulture, $"@{(long)offset.TotalMinutes}");
+        }
+
+        return Stamp(telemetry, EventId.For(_device, "mdt-glucose", key), pumpTime, offset, basis);
+    }
 
     /// <summary>Fills in the identity and times of <paramref name="telemetry"/>, made from <paramref name="record"/>.</summary>
     private T Stamp<T>(T telemetry, MedtronicHistoryRecord record, string? suffix = null, DateTime? time = null)
@@ -316,16 +390,22 @@ internal sealed class MedtronicTelemetryMapper
             ? string.Create(CultureInfo.InvariantCulture, $"bolus-{bolus.Time:yyyyMMddHHmmss}-{bolus.Kind}-{bolus.Programmed}")
             : Convert.ToHexStringLower(MedtronicRecordCodec.Encode(record, _model));
         var at = time ?? ((MedtronicTimedRecord)record).Time;
-        return Stamp(telemetry, EventId.For(_device, "mdt", suffix is null ? key : $"{key}-{suffix}"), at);
+        var id = EventId.For(_device, "mdt", suffix is null ? key : $"{key}-{suffix}");
+        return _earlierOffsets.TryGetValue(record, out var earlier)
+            ? Stamp(telemetry, id, at, earlier, TimeBasis.DeviceTimeChange)
+            : Stamp(telemetry, id, at);
     }
 
     private T Stamp<T>(T telemetry, EventId id, DateTime pumpTime)
+        where T : TelemetryEvent => Stamp(telemetry, id, pumpTime, _clockOffset, TimeBasis.DockClockOffset);
+
+    private T Stamp<T>(T telemetry, EventId id, DateTime pumpTime, TimeSpan clockOffset, TimeBasis basis)
         where T : TelemetryEvent => telemetry with
         {
             Id = id,
             Device = _device,
             DeviceTime = DeviceTimestamp.FromClock(pumpTime),
-            Utc = new DateTimeOffset(DateTime.SpecifyKind(pumpTime - _clockOffset, DateTimeKind.Utc)),
-            TimeBasis = TimeBasis.DockClockOffset,
+            Utc = new DateTimeOffset(DateTime.SpecifyKind(pumpTime - clockOffset, DateTimeKind.Utc)),
+            TimeBasis = basis,
         };
 }

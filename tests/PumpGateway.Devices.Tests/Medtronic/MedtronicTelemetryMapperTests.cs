@@ -193,4 +193,37 @@ public sealed class MedtronicTelemetryMapperTests(ITestOutputHelper output)
 
     private static MedtronicBolus NormalBolus(DateTime at, decimal programmed, decimal delivered) =>
         new(new MedtronicTimestamp(at, (byte)MedtronicBolusKind.Normal), programmed, delivered, TimeSpan.Zero);
+
+    [Fact]
+    public void Records_written_before_the_clock_was_set_get_the_offset_the_clock_had_then()
+    {
+        // The wearer flies east: at 12:00 on the pump's clock it is set to 13:00. At dock the pump
+        // reads one hour ahead of UTC; before the change it read UTC.
+        var day = new DateTime(2015, 4, 20);
+        var before = NormalBolus(day.AddHours(10), programmed: 1.0m, delivered: 1.0m);
+        var change = new MedtronicPumpEvent(MedtronicRecordType.ChangeTime, new MedtronicTimestamp(day.AddHours(12)));
+        var set = new MedtronicPumpEvent(MedtronicRecordType.NewTimeSet, new MedtronicTimestamp(day.AddHours(13)));
+        var after = NormalBolus(day.AddHours(14), programmed: 2.0m, delivered: 2.0m);
+        var mapper = new MedtronicTelemetryMapper(Pump, MedtronicModel.Paradigm522, TimeSpan.FromHours(1), day.AddDays(1));
+        MedtronicHistoryRecord[] records = [before, change, set, after];
+
+        mapper.CorrectForClockChanges(records);
+        var events = records.SelectMany(mapper.Map).ToList();
+
+        var boluses = events.OfType<Bolus>().ToList();
+        Assert.Equal((Utc(day.AddHours(10)), TimeBasis.DeviceTimeChange), (boluses[0].Utc, boluses[0].TimeBasis));
+        Assert.Equal((Utc(day.AddHours(13)), TimeBasis.DockClockOffset), (boluses[1].Utc, boluses[1].TimeBasis));
+        var clockSet = Assert.Single(events.OfType<PumpMaintenance>());
+        Assert.Equal((Utc(day.AddHours(12)), day.AddHours(12), day.AddHours(13)), (clockSet.Utc, clockSet.ClockBefore, clockSet.ClockAfter));
+
+        // Sensor glucose on either side of the change, one 11:55 on the old clock and one 13:05 on the new.
+        var old = mapper.MapGlucose(new MedtronicGlucoseEntry(new MedtronicSensorGlucose(60), day.AddHours(11).AddMinutes(55)))!;
+        var now = mapper.MapGlucose(new MedtronicGlucoseEntry(new MedtronicSensorGlucose(60), day.AddHours(13).AddMinutes(5)))!;
+        Assert.Equal((Utc(day.AddHours(11).AddMinutes(55)), TimeBasis.DeviceTimeChange), (old.Utc, old.TimeBasis));
+        Assert.Equal((Utc(day.AddHours(12).AddMinutes(5)), TimeBasis.DockClockOffset), (now.Utc, now.TimeBasis));
+        Assert.NotEqual(old.Id, now.Id);
+    }
+
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
 }
+
