@@ -134,7 +134,13 @@ public sealed class MedtronicPumpTests : IAsyncLifetime
         var stored = await ReadPumpEventsAsync(gateway, expected.Count, cancel.Token);
         AssertSame(expected, stored);
 
-        // The session's end (the stick pulled) leaves its report: the gateway's retries, and what the stick counted.
+        // The session's end (the stick pulled) leaves its report: the gateway's retries, and what the
+        // stick counted, as the gateway last asked it (after the download: its second USB statistics).
+        while (stick.Received.Count(c => c.Opcode == CareLinkOpcode.InterfaceStatistics && c.Interface == CareLinkInterface.Usb) < 2)
+        {
+            await Task.Delay(20, cancel.Token);
+        }
+
         stick.Unplug();
         var report = (await gateway.ReadUntilAsync(0, e => e.Any(x => x.LinkReport is not null), cancel.Token)).Single(e => e.LinkReport is not null).LinkReport;
         Assert.True(report.Retries > 0, "the faults were retried");

@@ -39,6 +39,8 @@ public sealed class CareLinkStickEmulator : IAsyncDisposable
     private readonly InterfaceCounters _radio = new();
     private readonly InterfaceCounters _usb = new();
     private readonly Task _serving;
+    private long _bytesReceived;
+    private bool _idle;
     private long _bytesSent;
     private string _lastAddressed;
 
@@ -76,6 +78,15 @@ public sealed class CareLinkStickEmulator : IAsyncDisposable
     /// <summary>Reply bytes written to the host so far (what <see cref="CareLinkFaults.DropLinkAfterBytes"/> counts).</summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
+    /// <summary>Bytes taken from the host so far.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>
+    /// Whether the stick has answered everything it took and holds no part of a command: it waits
+    /// for the host. A test that sent a piece of a command waits for this before the next one.
+    /// </summary>
+    public bool IsIdle => Volatile.Read(ref _idle);
+
     /// <summary>Completes when the stick stops serving (disposed, unplugged or its link dropped).</summary>
     public Task Completion => _serving;
 
@@ -106,7 +117,9 @@ public sealed class CareLinkStickEmulator : IAsyncDisposable
         {
             while (!_stopping.IsCancellationRequested)
             {
+                Volatile.Write(ref _idle, pending.Count == 0);
                 var read = await ReadAsync(chunk, pending.Count > 0);
+                Volatile.Write(ref _idle, false);
                 if (read < 0)
                 {
                     // Bytes stopped arriving in the middle of a command: the stick drops them.
@@ -120,6 +133,7 @@ public sealed class CareLinkStickEmulator : IAsyncDisposable
                     return;
                 }
 
+                Interlocked.Add(ref _bytesReceived, read);
                 pending.AddRange(chunk.AsSpan(0, read));
                 while (pending.Count > 0)
                 {

@@ -210,11 +210,21 @@ public sealed class IdsPumpEmulatorTests
     [Fact]
     public async Task An_abort_stops_a_transfer_under_way_and_is_answered_success()
     {
-        var (pump, central) = IdsTestCentral.Detached(Scenario(seed: 8, days: 14), Frozen);
+        // The pump is held at its tenth history record until the abort is written, however fast it runs.
+        using var abortWritten = new ManualResetEventSlim();
+        var historyNotified = 0;
+        var (pump, central) = IdsTestCentral.Detached(Scenario(seed: 8, days: 14), Frozen, id =>
+        {
+            if (id.Characteristic == IdsUuids.HistoryData && Interlocked.Increment(ref historyNotified) == 10)
+            {
+                abortWritten.Wait(TimeSpan.FromSeconds(10));
+            }
+        });
         await using var _ = pump;
         var total = pump.History.Count;
         await central.WriteAsync(IdsCharacteristic.RecordAccessControlPoint, IdsRacpCodec.Encode(IdsRacpRequest.ReportAll() with { E2eCounter = central.Counter(IdsCharacteristic.RecordAccessControlPoint) }, central.Dialect));
         await central.WriteAsync(IdsCharacteristic.RecordAccessControlPoint, IdsRacpCodec.Encode(IdsRacpRequest.Abort() with { E2eCounter = central.Counter(IdsCharacteristic.RecordAccessControlPoint) }, central.Dialect));
+        abortWritten.Set();
 
         var records = 0;
         var responses = new List<IdsRacpResponse>();

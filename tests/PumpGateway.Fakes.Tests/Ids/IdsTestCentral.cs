@@ -28,10 +28,15 @@ internal sealed class IdsTestCentral(IdsDialect dialect, Func<GattCharacteristic
     public GattCharacteristicId Id(IdsCharacteristic characteristic) => IdsPumpEmulator.Characteristic(characteristic, dialect);
 
     /// <summary>A pump on the handler itself, every characteristic subscribed, its values going straight to the central.</summary>
-    public static (IdsPumpEmulator Pump, IdsTestCentral Central) Detached(TherapyScenario scenario, IdsPumpOptions options)
+    /// <param name="beforeNotify">Runs on the pump's side before each notification leaves it (a test may hold the pump there).</param>
+    public static (IdsPumpEmulator Pump, IdsTestCentral Central) Detached(TherapyScenario scenario, IdsPumpOptions options, Action<GattCharacteristicId>? beforeNotify = null)
     {
         var channel = Channel.CreateUnbounded<GattNotification>();
-        var pump = IdsPumpEmulator.StartDetached(scenario, options, (id, value) => channel.Writer.TryWrite(new GattNotification(id, value, DateTimeOffset.UtcNow)));
+        var pump = IdsPumpEmulator.StartDetached(scenario, options, (id, value) =>
+        {
+            beforeNotify?.Invoke(id);
+            return channel.Writer.TryWrite(new GattNotification(id, value, DateTimeOffset.UtcNow));
+        });
         foreach (var id in Subscribable(pump))
         {
             pump.OnNotifyingChanged(id, true);

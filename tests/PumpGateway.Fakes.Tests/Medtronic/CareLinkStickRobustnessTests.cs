@@ -68,6 +68,7 @@ public sealed class CareLinkStickRobustnessTests
         await using var client = await CareLinkTestClient.OpenAsync(stick.PortPath);
         var pages = pump.HistoryPages.Select(p => p.Bytes).ToList();
         var random = new Random(99);
+        long written = 0;
 
         for (var i = 0; i < 45; i++)
         {
@@ -88,11 +89,21 @@ public sealed class CareLinkStickRobustnessTests
                     break;
             }
 
-            // Past the command timeout: a piece left over is dropped before the next command.
+            // The stick takes the input, answers it, and drops a piece left over once its command
+            // timeout has passed, and its answers have come over; only then does the next command
+            // go, however slow the machine.
             await client.WriteAsync(input);
-            await Task.Delay(200);
+            written += input.Length;
+            using (var settle = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                while (stick.BytesReceived < written || !stick.IsIdle || client.BytesReceived < stick.BytesSent)
+                {
+                    await Task.Delay(10, settle.Token);
+                }
+            }
 
             var info = await client.ProductInfoAsync();
+            written += CareLinkStick.ProductInfo().Length;
             Assert.Equal("ComLink II", info.Description);
         }
 

@@ -35,6 +35,9 @@ internal sealed class CareLinkTestClient : IAsyncDisposable
         await _transport.WriteAsync(bytes, CancellationToken.None);
     }
 
+    /// <summary>Bytes that have come from the stick so far, read or not.</summary>
+    public long BytesReceived => _transport.Statistics.BytesIn;
+
     /// <summary>Exactly <paramref name="length"/> bytes, or a TimeoutException; an IOException when the link closes.</summary>
     public async Task<byte[]> ReadAsync(int length, TimeSpan? timeout = null)
     {
