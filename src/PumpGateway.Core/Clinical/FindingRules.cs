@@ -53,8 +53,8 @@ public static class FindingRules
         return DeliveryInterrupted(history, interruptions, options)
             .Concat(SuspectedSetFailure(history, interruptions, options))
             .Concat(InfusionSetAge(history, options))
-            .Concat(RunningOut(history, options, FindingKind.BatteryRunningOut, "Battery", "%", s => s.BatteryPercent))
-            .Concat(RunningOut(history, options, FindingKind.ReservoirRunningOut, "Reservoir", " U", s => s.ReservoirUnits is { } units ? (double)units : null))
+            .Concat(RunningOut(history, options, FindingKind.BatteryRunningOut, "Battery", LevelTrend.Battery))
+            .Concat(RunningOut(history, options, FindingKind.ReservoirRunningOut, "Reservoir", LevelTrend.Reservoir))
             .Concat(RepeatedOcclusions(history, options))
             .Concat(UnstableLink(history, options))
             .Concat(ClockOff(history, options))
@@ -268,63 +268,39 @@ public static class FindingRules
     // horizon (inclusive) → Warning; within the urgent span, or a value already at 0 → Significant. The span is
     // the series' own; the summary says when it is projected empty.
 
-    private static IEnumerable<Finding> RunningOut(History history, FindingOptions options, FindingKind kind, string what, string unit, Func<DeviceStatus, double?> valueOf)
+    private static IEnumerable<Finding> RunningOut(History history, FindingOptions options, FindingKind kind, string what, Func<IEnumerable<DeviceStatus>, IEnumerable<LevelReading>> levels)
     {
-        var points = history.Of<DeviceStatus>()
-            .Where(s => s.Utc >= history.Now - options.RunOutHistory && valueOf(s) is not null)
-            .Select(s => (Status: s, Value: valueOf(s)!.Value))
-            .ToList();
-        var start = 0;
-        for (var i = 1; i < points.Count; i++)
-        {
-            if (points[i].Value > points[i - 1].Value)
-            {
-                start = i;
-            }
-        }
-
-        var series = points[start..];
-        if (series.Count == 0)
+        // A battery that reports volts has no 0 to run out to: only percentages are projected.
+        if (LevelTrend.Of(levels(history.Of<DeviceStatus>()).Where(r => r.Unit != "V"), history.Now, options.RunOutHistory) is not { } trend)
         {
             yield break;
         }
 
-        var last = series[^1];
-        var evidence = series.Select(p => p.Status.Id).ToList();
+        var series = trend.Series;
+        var last = trend.Last;
+        var unit = last.Unit == "%" ? "%" : " U";
+        var evidence = series.Select(p => p.Id).ToList();
         if (last.Value <= 0)
         {
-            yield return new Finding(history.Device, kind, FindingSeverity.Significant, series[0].Status.Utc, last.Status.Utc,
-                Invariant($"{what} empty ({last.Value:0.##}{unit}) at {Stamp(last.Status.Utc)}"), evidence);
+            yield return new Finding(history.Device, kind, FindingSeverity.Significant, series[0].Utc, last.Utc,
+                Invariant($"{what} empty ({last.Value:0.##}{unit}) at {Stamp(last.Utc)}"), evidence);
             yield break;
         }
 
-        if (series.Count < 3)
+        if (trend is not { SlopePerHour: { } slope, EmptyAt: { } emptyAt })
         {
             yield break;
         }
 
-        var origin = series[0].Status.Utc;
-        var xs = series.Select(p => (p.Status.Utc - origin).TotalHours).ToArray();
-        var (meanX, meanY) = (xs.Average(), series.Average(p => p.Value));
-        var sxx = xs.Sum(x => (x - meanX) * (x - meanX));
-        var sxy = xs.Zip(series, (x, p) => (x - meanX) * (p.Value - meanY)).Sum();
-        if (sxx <= 0 || sxy >= 0)
-        {
-            yield break;
-        }
-
-        var slope = sxy / sxx;
-        var emptyAtHours = meanX - (meanY / slope);
-        var remainingHours = emptyAtHours - (history.Now - origin).TotalHours;
+        var remainingHours = (emptyAt - history.Now).TotalHours;
         if (remainingHours > options.RunOutHorizon.TotalHours)
         {
             yield break;
         }
 
-        var emptyAt = origin + TimeSpan.FromSeconds(Math.Round(emptyAtHours * 3600));
         var severity = remainingHours <= options.RunOutUrgent.TotalHours ? FindingSeverity.Significant : FindingSeverity.Warning;
         var when = remainingHours > 0 ? $"in {Describe(emptyAt - history.Now)}" : "already";
-        yield return new Finding(history.Device, kind, severity, origin, last.Status.Utc,
+        yield return new Finding(history.Device, kind, severity, series[0].Utc, last.Utc,
             Invariant($"{what} at {last.Value:0.##}{unit}, falling {-slope:0.##}{unit}/h: projected empty at {Stamp(emptyAt)} ({when})"), evidence);
     }
 
