@@ -13,15 +13,6 @@ public static class FindingRules
     /// <summary>The end reasons the gateway writes for a session that ended as it should (DeviceManager's words).</summary>
     private static readonly HashSet<string> NormalSessionEnds = new(StringComparer.OrdinalIgnoreCase) { "the session ended", "the gateway is stopping" };
 
-    private static readonly HashSet<PumpMaintenanceAction> SetChangeActions =
-    [
-        PumpMaintenanceAction.Rewind, PumpMaintenanceAction.ReservoirFilled, PumpMaintenanceAction.TubingPrimed,
-        PumpMaintenanceAction.CannulaPrimed, PumpMaintenanceAction.Primed,
-    ];
-
-    /// <summary>The same definition as the metrics' set changes: maintenance this close to the first of a change belongs to it.</summary>
-    private static readonly TimeSpan SetChangeSpan = TimeSpan.FromMinutes(30);
-
     /// <summary>
     /// Every finding in the events of one device up to <paramref name="now"/> (the events may be in any order;
     /// events stamped after <paramref name="now"/> are not looked at). Ordered by start, then kind.
@@ -220,12 +211,12 @@ public static class FindingRules
 
     private static IEnumerable<Finding> InfusionSetAge(History history, FindingOptions options)
     {
-        var changes = SetChangesOf(history.Of<PumpMaintenance>());
+        var changes = SetChanges.Find(history.Of<PumpMaintenance>());
         for (var i = 0; i < changes.Count; i++)
         {
-            var from = changes[i][0].Utc;
+            var from = changes[i].Utc;
             var current = i == changes.Count - 1;
-            var to = current ? history.Now : changes[i + 1][0].Utc;
+            var to = current ? history.Now : changes[i + 1].Utc;
             var worn = to - from;
             var severity = worn > options.SetAgeAlert ? FindingSeverity.Significant
                 : worn >= options.SetAgeWarning ? FindingSeverity.Warning
@@ -235,30 +226,11 @@ public static class FindingRules
                 continue;
             }
 
-            var evidence = changes[i].Concat(current ? Enumerable.Empty<PumpMaintenance>() : changes[i + 1]).Select(m => m.Id).ToList();
+            var evidence = changes[i].Evidence.Concat(current ? [] : changes[i + 1].Evidence).ToList();
             yield return new Finding(history.Device, FindingKind.InfusionSetAge, severity.Value, from, to,
                 $"Infusion set worn {Describe(worn)}{(current ? " so far" : "")} (sets are changed every {Describe(options.SetAgeWarning)}, {Describe(options.SetAgeAlert)} at most)",
                 evidence);
         }
-    }
-
-    /// <summary>Rewind, fill and primes within 30 minutes of the first are one set change, at the first one's time.</summary>
-    private static List<List<PumpMaintenance>> SetChangesOf(IEnumerable<PumpMaintenance> maintenance)
-    {
-        var changes = new List<List<PumpMaintenance>>();
-        foreach (var work in maintenance.Where(m => SetChangeActions.Contains(m.Action)))
-        {
-            if (changes.Count > 0 && work.Utc - changes[^1][0].Utc <= SetChangeSpan)
-            {
-                changes[^1].Add(work);
-            }
-            else
-            {
-                changes.Add([work]);
-            }
-        }
-
-        return changes;
     }
 
     // ── 4. Battery / reservoir running out ──────────────────────────────────────────────────────────────
