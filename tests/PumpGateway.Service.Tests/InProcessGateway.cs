@@ -25,6 +25,8 @@ internal sealed class InProcessGateway : IAsyncDisposable
         _channel = GrpcChannel.ForAddress(Address);
         Devices = new Proto.DeviceService.DeviceServiceClient(_channel);
         Telemetry = new Proto.TelemetryService.TelemetryServiceClient(_channel);
+        Reports = new Proto.ReportService.ReportServiceClient(_channel);
+        Diagnostics = new Proto.DiagnosticsService.DiagnosticsServiceClient(_channel);
     }
 
     public Uri Address { get; }
@@ -34,6 +36,10 @@ internal sealed class InProcessGateway : IAsyncDisposable
     public Proto.DeviceService.DeviceServiceClient Devices { get; }
 
     public Proto.TelemetryService.TelemetryServiceClient Telemetry { get; }
+
+    public Proto.ReportService.ReportServiceClient Reports { get; }
+
+    public Proto.DiagnosticsService.DiagnosticsServiceClient Diagnostics { get; }
 
     public IEventStore Store => _app.Services.GetRequiredService<IEventStore>();
 

@@ -34,3 +34,32 @@ internal static class TestTelemetry
     public static Task<AppendResult> AppendAsync(IEventStore store, IReadOnlyList<TelemetryEvent> events) =>
         store.AppendAsync(events, [], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
 }
+
+/// <summary>Events of one device at given times, built the way drivers store them.</summary>
+internal sealed class EventBuilder(DeviceId device)
+{
+    private int _next;
+
+    public T At<T>(T e, DateTimeOffset utc)
+        where T : TelemetryEvent =>
+        e with
+        {
+            Id = EventId.For(device, e.Kind.ToString(), (_next++).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            Device = device,
+            DeviceTime = DeviceTimestamp.FromClock(utc.UtcDateTime),
+            Utc = utc,
+            TimeBasis = TimeBasis.DeviceUtc,
+        };
+
+    public GlucoseReading Glucose(DateTimeOffset utc, double mgDl) => At(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = mgDl }, utc);
+
+    public Alarm Alarm(DateTimeOffset utc, AlarmTransition transition, AlarmKind kind, string? key = null) =>
+        At(new Alarm { AlarmKind = kind, Severity = AlarmSeverity.Alarm, Transition = transition, VendorCode = $"test:{kind}", InstanceKey = key }, utc);
+
+    public LinkReport Link(DateTimeOffset utc, string endReason, long retries = 0, long crcErrors = 0, int? signal = null, TimeSpan? clockError = null) =>
+        At(new LinkReport
+        {
+            Endpoint = "serial:/dev/ttyUSB0", SessionLength = TimeSpan.FromMinutes(2), EndReason = endReason, BytesIn = 50_000,
+            Retries = retries, CrcErrors = crcErrors, SignalStrength = signal, ClockError = clockError, ClockOffset = clockError,
+        }, utc);
+}

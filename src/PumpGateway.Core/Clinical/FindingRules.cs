@@ -10,9 +10,6 @@ namespace PumpGateway.Clinical;
 /// </summary>
 public static class FindingRules
 {
-    /// <summary>The end reasons the gateway writes for a session that ended as it should (DeviceManager's words).</summary>
-    private static readonly HashSet<string> NormalSessionEnds = new(StringComparer.OrdinalIgnoreCase) { "the session ended", "the gateway is stopping" };
-
     /// <summary>
     /// Every finding in the events of one device up to <paramref name="now"/> (the events may be in any order;
     /// events stamped after <paramref name="now"/> are not looked at). Ordered by start, then kind.
@@ -301,7 +298,7 @@ public static class FindingRules
     private static IEnumerable<Finding> UnstableLink(History history, FindingOptions options)
     {
         var reports = history.Of<LinkReport>().ToList();
-        var failed = reports.Where(Failed).ToList();
+        var failed = reports.Where(r => r.EndedByFailure).ToList();
         var pieces = Bursts(failed, r => r.Utc, options.UnstableLinkWindow, window => window.Count >= options.UnstableLinkSessions)
             .Concat(Bursts(reports, r => r.Utc, options.UnstableLinkWindow, window => CrcRate(window) > options.CrcErrorsPer10kB))
             .Select(burst => new Piece(burst[0].Utc, burst[^1].Utc, burst.Select(r => r.Id).ToList(), "", Ongoing: false));
@@ -309,7 +306,7 @@ public static class FindingRules
         {
             var evidence = history.Ordered(merged.Parts.SelectMany(p => p.Evidence));
             var group = evidence.Select(id => (LinkReport)history.ById[id]).ToList();
-            var failures = group.Where(Failed).ToList();
+            var failures = group.Where(r => r.EndedByFailure).ToList();
             var crc = group.Sum(r => r.CrcErrors);
             var bytes = group.Sum(r => r.BytesIn);
             var lastFailure = failures.Count > 0 ? $" (last: \"{failures[^1].EndReason}\")" : "";
@@ -318,9 +315,6 @@ public static class FindingRules
                 evidence);
         }
     }
-
-    private static bool Failed(LinkReport report) =>
-        !string.IsNullOrWhiteSpace(report.EndReason) && !NormalSessionEnds.Contains(report.EndReason.Trim());
 
     private static double CrcRate(IReadOnlyCollection<LinkReport> reports)
     {

@@ -82,7 +82,8 @@ public sealed record FindingOptions
     public TimeSpan ClockDriftWindow { get; init; } = TimeSpan.FromDays(30);
 
     /// <summary>Rejects thresholds that make no sense together (a major interruption shorter than a significant one …).</summary>
-    internal void Validate(string parameterName)
+    /// <exception cref="ArgumentException">The first contradiction, named.</exception>
+    public void Validate(string parameterName)
     {
         var problem = Problems().FirstOrDefault();
         if (problem is not null)

@@ -14,6 +14,12 @@ public sealed record LinkReport : TelemetryEvent
 
     public required TimeSpan SessionLength { get; init; }
 
+    /// <summary>The end reason of a session that ran until the device or the session was done.</summary>
+    public const string SessionEnded = "the session ended";
+
+    /// <summary>The end reason of a session the gateway's shutdown ended.</summary>
+    public const string GatewayStopping = "the gateway is stopping";
+
     /// <summary>Why the session ended, in words a technician can act on.</summary>
     public string? EndReason { get; init; }
 
@@ -35,6 +41,11 @@ public sealed record LinkReport : TelemetryEvent
 
     /// <summary>What the far end counts, e.g. a CareLink stick's <c>radio.crcErrors</c>, <c>radio.naks</c>.</summary>
     public IReadOnlyDictionary<string, long> DeviceCounters { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The session ended by a failure (the link, the device, its protocol), not by finishing or the gateway stopping.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool EndedByFailure =>
+        !string.IsNullOrWhiteSpace(EndReason) && !EndReason.Trim().Equals(SessionEnded, StringComparison.OrdinalIgnoreCase) && !EndReason.Trim().Equals(GatewayStopping, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The device clock minus the gateway's UTC clock, measured when it docked (see <see cref="Ports.DeviceClockCheck"/>).</summary>
     public TimeSpan? ClockOffset { get; init; }

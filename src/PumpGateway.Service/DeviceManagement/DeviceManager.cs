@@ -136,12 +136,12 @@ internal sealed partial class DeviceManager : BackgroundService
             };
             session.Trigger.Follow(transport);
             await family.CreateDriver().RunAsync(driverSession, cancellationToken);
-            reason = "the session ended";
+            reason = LinkReport.SessionEnded;
             _reconnects.TryRemove(session.Endpoint, out _);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            reason = "the gateway is stopping";
+            reason = LinkReport.GatewayStopping;
         }
         catch (Exception ex)
         {

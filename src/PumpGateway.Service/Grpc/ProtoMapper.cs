@@ -146,7 +146,7 @@ internal static class ProtoMapper
             case Alarm a:
                 message.Alarm = new Proto.Alarm
                 {
-                    Kind = a.AlarmKind == AlarmKind.Other ? Proto.Alarm.Types.Kind.Other : (Proto.Alarm.Types.Kind)(int)a.AlarmKind,
+                    Kind = ToProto(a.AlarmKind),
                     Severity = (Proto.Alarm.Types.Severity)(int)a.Severity,
                     Transition = (Proto.Alarm.Types.Transition)(int)a.Transition,
                     VendorCode = a.VendorCode,
@@ -173,6 +173,9 @@ internal static class ProtoMapper
 
         return message;
     }
+
+    public static Proto.Alarm.Types.Kind ToProto(AlarmKind kind) =>
+        kind == AlarmKind.Other ? Proto.Alarm.Types.Kind.Other : (Proto.Alarm.Types.Kind)(int)kind;
 
     public static Proto.TelemetryKind ToProto(TelemetryKind kind) => (Proto.TelemetryKind)(int)kind;
 
@@ -248,5 +251,5 @@ internal static class ProtoMapper
         return message;
     }
 
-    private static string Text(decimal? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
+    public static string Text(decimal? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
 }

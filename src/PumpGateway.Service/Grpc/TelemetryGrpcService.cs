@@ -127,4 +127,26 @@ internal static class GrpcArguments
             throw new RpcException(new Status(StatusCode.InvalidArgument, "device_id is not a device id (letters, digits, '-' and '_', at most 64)."));
         }
     }
+
+    /// <summary>A required timestamp, within the range a <see cref="DateTimeOffset"/> holds.</summary>
+    public static DateTimeOffset ParseTime(Timestamp? time, string field)
+    {
+        if (time is null)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} is required."));
+        }
+
+        try
+        {
+            return time.ToDateTimeOffset();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} is not a valid timestamp (seconds {time.Seconds}, nanos {time.Nanos})."));
+        }
+    }
+
+    /// <summary>Stored events the read side refuses (a negative amount, a reading without a value): the store holds something the drivers should never have written.</summary>
+    public static RpcException UnusableHistory(DeviceId device, ArgumentException problem) =>
+        new(new Status(StatusCode.DataLoss, $"The stored events of device {device} cannot be read for a report: {problem.Message}"));
 }

@@ -64,6 +64,7 @@ public static class GatewayHost
 
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        options.Findings.Validate($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Findings)}");
         var endpoint = ParseListen(options.Listen);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2));
 
@@ -128,6 +129,8 @@ public static class GatewayHost
         var app = builder.Build();
         app.MapGrpcService<DeviceGrpcService>();
         app.MapGrpcService<TelemetryGrpcService>();
+        app.MapGrpcService<ReportGrpcService>();
+        app.MapGrpcService<DiagnosticsGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

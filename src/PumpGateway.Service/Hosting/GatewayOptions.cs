@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using PumpGateway.Clinical;
 
 namespace PumpGateway.Service.Hosting;
 
@@ -31,6 +32,9 @@ public sealed class GatewayOptions
     /// local time should show, and the day and time of day of reports. Empty: this machine's zone.
     /// </summary>
     public string ClinicTimeZone { get; set; } = "";
+
+    /// <summary>The thresholds of the findings (delivery interruptions, set age, clock error …); the defaults are the clinical facts.</summary>
+    public FindingOptions Findings { get; set; } = new();
 }
 
 public sealed class StorageOptions
