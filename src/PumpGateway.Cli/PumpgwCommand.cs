@@ -14,6 +14,8 @@ internal static class PumpgwCommand
         root.Add(ClientCommands.Download());
         root.Add(ClientCommands.Tail());
         root.Add(ClientCommands.History());
+        root.Add(DiagnosticsCommands.Diagnose());
+        root.Add(DiagnosticsCommands.Alarms());
         root.Add(DecodeCommand.Create());
         root.Add(BlueZLoopbackCommand.Create());
         root.Add(EmulateCommand.Create());

@@ -113,6 +113,38 @@ public sealed class ReportServiceTests
     }
 
     [Fact]
+    public async Task A_pump_paired_with_its_wearers_cgm_shows_that_glucose_and_suspects_the_set_under_an_unexplained_high()
+    {
+        var pumpIdentity = Pump();
+        var cgmIdentity = new DeviceIdentity("cgms", DeviceCategory.ContinuousGlucoseMonitor, "CGMS", "CGM0001", "Emulated CGMS sensor", "1.0");
+        await using var gateway = await InProcessGateway.StartAsync(new Dictionary<string, string?>(Paris)
+        {
+            ["Gateway:Wearers:0:Devices:0"] = pumpIdentity.Id.Value,
+            ["Gateway:Wearers:0:Devices:1"] = cgmIdentity.Id.Value,
+        });
+        var pump = await TestTelemetry.AddDeviceAsync(gateway.Store, pumpIdentity);
+        var cgm = await TestTelemetry.AddDeviceAsync(gateway.Store, cgmIdentity);
+        var p = new EventBuilder(pump);
+        var c = new EventBuilder(cgm);
+
+        // 150 mg/dL all day but from 13 h to 14 h into it, when it is 320 (13 readings: 60 minutes), with no bolus in the 3 h before.
+        List<TelemetryEvent> glucose = [.. Enumerable.Range(0, 288).Select(i => c.Glucose(From.AddMinutes(5 * i), i is >= 156 and <= 168 ? 320 : 150))];
+        await TestTelemetry.AppendAsync(gateway.Store, [p.At(new ScheduledBasal { UnitsPerHour = 1.0m }, From), Bolus(p, From.AddHours(2), 3m), .. glucose]);
+
+        var summary = await gateway.Reports.GetSummaryAsync(Request(pump, From, From.AddDays(1)), deadline: DateTime.UtcNow.Add(Timeout));
+
+        Assert.Equal(288, summary.Glucose.Readings);
+        Assert.Equal(100.0 * 13 / 288, summary.Glucose.PercentAbove250, 9);
+        var suspected = Assert.Single(summary.Findings, f => f.Kind == Proto.Finding.Types.Kind.SuspectedSetFailure);
+        Assert.Equal((pump.Value, From.AddHours(13), From.AddHours(14)), (suspected.DeviceId, suspected.From.ToDateTimeOffset(), suspected.To.ToDateTimeOffset()));
+        Assert.Equal(13, suspected.EvidenceEventIds.Count);
+
+        // The CGM alone knows no insulin: no suspicion on its own summary.
+        var cgmSummary = await gateway.Reports.GetSummaryAsync(Request(cgm, From, From.AddDays(1)), deadline: DateTime.UtcNow.Add(Timeout));
+        Assert.DoesNotContain(cgmSummary.Findings, f => f.Kind == Proto.Finding.Types.Kind.SuspectedSetFailure);
+    }
+
+    [Fact]
     public async Task Bad_requests_get_invalid_argument_or_not_found_with_a_clear_message()
     {
         await using var gateway = await InProcessGateway.StartAsync();

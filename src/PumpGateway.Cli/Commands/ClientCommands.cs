@@ -161,7 +161,7 @@ internal static class ClientCommands
     }
 
     /// <summary>Runs a call, turning a gRPC failure into a readable message instead of a stack trace.</summary>
-    private static async Task<T?> Call<T>(Func<Task<T>> call)
+    public static async Task<T?> Call<T>(Func<Task<T>> call)
     {
         try
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using PumpGateway.Devices;
 using PumpGateway.Devices.Ids;
 using PumpGateway.Fakes.BlueZ;
 using PumpGateway.Fakes.Cgms;
@@ -85,7 +86,12 @@ internal static class DemoCommand
 
             AnsiConsole.MarkupLineInterpolated($"[bold]PumpGateway demo[/]: {settings.Days} days of history on an emulated Dexcom G4 receiver on [blue]{receiver.PortPath}[/], a Paradigm {paradigm.Model.Number} pump behind a CareLink stick on [blue]{stick.PortPath}[/], an IDS pump [blue]{pump.Options.LocalName}[/] and a CGMS sensor [blue]{sensor.Options.LocalName}[/] on {(settings.BluezBus is null ? "a private BlueZ loopback" : "the BlueZ bus given")}; store [blue]{dbFile}[/], gRPC on [blue]{settings.Listen}[/]");
 
-            var app = GatewayHost.Build([], Configuration(settings, dbFile, receiver.PortPath, stick.PortPath, paradigm.Serial, bus), embedded: true);
+            var configuration = Configuration(settings, dbFile, receiver.PortPath, stick.PortPath, paradigm.Serial, bus);
+
+            // The IDS pump and the CGMS sensor are worn by the same simulated person.
+            configuration["Gateway:Wearers:0:Devices:0"] = DeviceId.FromSerial("ids", pump.Options.SerialNumber).Value;
+            configuration["Gateway:Wearers:0:Devices:1"] = DeviceId.FromSerial("cgms", sensor.Options.SerialNumber).Value;
+            var app = GatewayHost.Build([], configuration, embedded: true);
             await using (app)
             {
                 await app.StartAsync(cancellationToken);

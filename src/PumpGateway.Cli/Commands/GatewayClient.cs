@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Grpc.Net.Client;
 using Proto = PumpGateway.Api.V1;
 
@@ -11,6 +12,7 @@ internal sealed class GatewayClient : IDisposable
     {
         Description = "The gateway's gRPC address.",
         DefaultValueFactory = _ => new Uri("http://127.0.0.1:50051"),
+        CustomParser = ParseServer,
         Recursive = true,
     };
 
@@ -21,11 +23,27 @@ internal sealed class GatewayClient : IDisposable
         _channel = GrpcChannel.ForAddress(server);
         Devices = new Proto.DeviceService.DeviceServiceClient(_channel);
         Telemetry = new Proto.TelemetryService.TelemetryServiceClient(_channel);
+        Diagnostics = new Proto.DiagnosticsService.DiagnosticsServiceClient(_channel);
     }
 
     public Proto.DeviceService.DeviceServiceClient Devices { get; }
 
     public Proto.TelemetryService.TelemetryServiceClient Telemetry { get; }
 
+    public Proto.DiagnosticsService.DiagnosticsServiceClient Diagnostics { get; }
+
     public void Dispose() => _channel.Dispose();
+
+    /// <summary>System.CommandLine has no converter for <see cref="Uri"/>: an absolute http(s) address, or a clear error.</summary>
+    private static Uri? ParseServer(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            return uri;
+        }
+
+        result.AddError($"--server must be the gateway's http:// or https:// address, e.g. http://127.0.0.1:50051, not \"{text}\".");
+        return null;
+    }
 }

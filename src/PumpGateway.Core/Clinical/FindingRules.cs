@@ -15,12 +15,17 @@ public static class FindingRules
     /// events stamped after <paramref name="now"/> are not looked at). Ordered by start, then kind.
     /// </summary>
     /// <exception cref="ArgumentException">The events are of more than one device, or the options contradict themselves.</exception>
-    public static IReadOnlyList<Finding> Evaluate(IReadOnlyList<TelemetryEvent> events, DateTimeOffset now, FindingOptions? options = null)
+    /// <param name="wearerGlucose">
+    /// Sensor readings of the CGM the wearer uses with this pump when it is another device (an IDS pump and its
+    /// CGMS sensor): the set-failure rule reads them when the pump records no sensor glucose of its own.
+    /// </param>
+    public static IReadOnlyList<Finding> Evaluate(
+        IReadOnlyList<TelemetryEvent> events, DateTimeOffset now, FindingOptions? options = null, IReadOnlyList<GlucoseReading>? wearerGlucose = null)
     {
         ArgumentNullException.ThrowIfNull(events);
         options ??= new FindingOptions();
         options.Validate(nameof(options));
-        if (events.Any(e => e is null || e.Id.Value is null))
+        if (events.Any(e => e is null || e.Id.Value is null) || (wearerGlucose?.Any(r => r is null || r.Id.Value is null) ?? false))
         {
             throw new ArgumentException("Every event must be there and carry its id (findings cite events by id).", nameof(events));
         }
@@ -36,7 +41,7 @@ public static class FindingRules
             return [];
         }
 
-        var history = new History(devices[0], events, now);
+        var history = new History(devices[0], events, now, wearerGlucose ?? []);
         var interruptions = InterruptionPieces(history);
         return DeliveryInterrupted(history, interruptions, options)
             .Concat(SuspectedSetFailure(history, interruptions, options))
@@ -153,11 +158,22 @@ public static class FindingRules
     // accounts for it: no bolus (the wearer ate or corrected), no delivery interruption overlapping the window
     // (a suspension or a delivery alarm, which rule 1 reports), no infusion-set-detached alarm raised in it.
 
+    // Only for a device that delivers insulin: a CGM alone knows nothing of boluses and suspensions, so none of
+    // its highs could ever be explained.
+
     private static IEnumerable<Finding> SuspectedSetFailure(History history, IReadOnlyList<Piece> interruptions, FindingOptions options)
     {
-        var readings = history.Of<GlucoseReading>()
-            .Where(r => r is { Source: GlucoseSource.Sensor, MgDl: not null, DisplayOnly: false })
-            .ToList();
+        if (!history.Events.Any(e => e is Bolus or ScheduledBasal or TemporaryBasal or DeliveryStateChange or DailyInsulinTotal))
+        {
+            yield break;
+        }
+
+        static bool Counted(GlucoseReading r) => r is { Source: GlucoseSource.Sensor, MgDl: not null, DisplayOnly: false };
+        var readings = history.Of<GlucoseReading>().Where(Counted).ToList();
+        if (readings.Count == 0)
+        {
+            readings = [.. history.WearerGlucose.Where(Counted)];
+        }
 
         var runs = new List<List<GlucoseReading>>();
         List<GlucoseReading>? run = null;
@@ -508,10 +524,11 @@ public static class FindingRules
     /// <summary>One device's events up to `now`, in time order, each read once, with its alarm episodes.</summary>
     private sealed class History
     {
-        public History(DeviceId device, IEnumerable<TelemetryEvent> events, DateTimeOffset now)
+        public History(DeviceId device, IEnumerable<TelemetryEvent> events, DateTimeOffset now, IEnumerable<GlucoseReading> wearerGlucose)
         {
             Device = device;
             Now = now;
+            WearerGlucose = wearerGlucose.Where(r => r.Utc <= now).OrderBy(r => r.Utc).ThenBy(r => r.Id.Value, StringComparer.Ordinal).DistinctBy(r => r.Id).ToList();
             Events = events
                 .Where(e => e.Utc <= now)
                 .OrderBy(e => e.Utc)
@@ -531,6 +548,9 @@ public static class FindingRules
         public IReadOnlyDictionary<EventId, TelemetryEvent> ById { get; }
 
         public IReadOnlyList<AlarmLifecycle.EpisodeBuilder> Episodes { get; }
+
+        /// <summary>Sensor readings of the wearer's separate CGM, oldest first.</summary>
+        public IReadOnlyList<GlucoseReading> WearerGlucose { get; }
 
         public IEnumerable<T> Of<T>()
             where T : TelemetryEvent => Events.OfType<T>();

@@ -29,9 +29,11 @@ internal sealed class DiagnosticsGrpcService : Proto.DiagnosticsService.Diagnost
     private readonly TelemetryFeed _feed;
     private readonly TimeProvider _clock;
     private readonly FindingOptions _findingOptions;
+    private readonly WearerDevices _wearers;
 
-    public DiagnosticsGrpcService(IEventStore store, DeviceManager manager, TelemetryFeed feed, TimeProvider clock, IOptions<GatewayOptions> options)
+    public DiagnosticsGrpcService(IEventStore store, DeviceManager manager, TelemetryFeed feed, TimeProvider clock, IOptions<GatewayOptions> options, WearerDevices wearers)
     {
+        _wearers = wearers;
         _store = store;
         _manager = manager;
         _feed = feed;
@@ -51,6 +53,7 @@ internal sealed class DiagnosticsGrpcService : Proto.DiagnosticsService.Diagnost
         var recent = await DeviceHistory.ReadAsync(_store, id, device.LastSeen - FindingsWindow, null, [], cancellationToken);
         var alarms = await DeviceHistory.ReadAsync(_store, id, null, null, [TelemetryKind.Alarm], cancellationToken);
         var events = recent.Select(s => s.Event).ToList();
+        var wearerGlucose = await _wearers.CompanionGlucoseAsync(_store, id, device.LastSeen - FindingsWindow, null, cancellationToken);
 
         var diagnostics = new Proto.Diagnostics
         {
@@ -76,7 +79,7 @@ internal sealed class DiagnosticsGrpcService : Proto.DiagnosticsService.Diagnost
         try
         {
             diagnostics.OpenAlarms.AddRange(AlarmLifecycle.Episodes(alarms.Select(s => (Alarm)s.Event)).Where(e => e.IsOpen).Select(ClinicalProtoMapper.ToProto));
-            diagnostics.Findings.AddRange(FindingRules.Evaluate(events, now, _findingOptions).Select(ClinicalProtoMapper.ToProto));
+            diagnostics.Findings.AddRange(FindingRules.Evaluate(events, now, _findingOptions, wearerGlucose).Select(ClinicalProtoMapper.ToProto));
         }
         catch (ArgumentException ex)
         {

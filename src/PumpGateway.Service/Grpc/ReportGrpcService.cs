@@ -37,12 +37,14 @@ internal sealed class ReportGrpcService : Proto.ReportService.ReportServiceBase
     private readonly IEventStore _store;
     private readonly TimeProvider _clock;
     private readonly FindingOptions _findingOptions;
+    private readonly WearerDevices _wearers;
 
-    public ReportGrpcService(IEventStore store, TimeProvider clock, IOptions<GatewayOptions> options)
+    public ReportGrpcService(IEventStore store, TimeProvider clock, IOptions<GatewayOptions> options, WearerDevices wearers)
     {
         _store = store;
         _clock = clock;
         _findingOptions = options.Value.Findings;
+        _wearers = wearers;
     }
 
     public override async Task<Proto.Summary> GetSummary(Proto.GetSummaryRequest request, ServerCallContext context)
@@ -66,6 +68,8 @@ internal sealed class ReportGrpcService : Proto.ReportService.ReportServiceBase
         var period = new ReportPeriod(from, to, _clock.LocalTimeZone);
         var stored = await DeviceHistory.ReadAsync(_store, id, from - FindingsLeadIn, to + InsulinLeadOut, [], cancellationToken);
         var events = stored.Select(s => s.Event).ToList();
+        var wearerGlucose = await _wearers.CompanionGlucoseAsync(_store, id, from - FindingsLeadIn, to, cancellationToken);
+        var ownGlucose = events.OfType<GlucoseReading>().ToList();
 
         var summary = new Proto.Summary
         {
@@ -76,7 +80,9 @@ internal sealed class ReportGrpcService : Proto.ReportService.ReportServiceBase
         };
         try
         {
-            var glucose = GlucoseMetrics.Compute(events.OfType<GlucoseReading>(), period);
+            // A pump without a sensor of its own shows its wearer's CGM.
+            var ownSensor = ownGlucose.Any(r => r.Source == GlucoseSource.Sensor && period.Contains(r.Utc));
+            var glucose = GlucoseMetrics.Compute(ownSensor ? ownGlucose : wearerGlucose, period);
             if (glucose.Readings > 0)
             {
                 summary.Glucose = ClinicalProtoMapper.ToProto(glucose);
@@ -93,7 +99,7 @@ internal sealed class ReportGrpcService : Proto.ReportService.ReportServiceBase
 
             // A finding is judged with what was known at the period's end (or now, for a period still running).
             var now = Min(to, _clock.GetUtcNow());
-            summary.Findings.AddRange(FindingRules.Evaluate(events, now, _findingOptions)
+            summary.Findings.AddRange(FindingRules.Evaluate(events, now, _findingOptions, wearerGlucose)
                 .Where(finding => finding.ToUtc >= from && finding.FromUtc < to)
                 .Select(ClinicalProtoMapper.ToProto));
         }

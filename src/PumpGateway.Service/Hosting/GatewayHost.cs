@@ -10,6 +10,7 @@ using PumpGateway.Devices.Medtronic;
 using PumpGateway.Ports;
 using PumpGateway.Service.DeviceManagement;
 using PumpGateway.Service.Grpc;
+using PumpGateway.Service.Reports;
 using PumpGateway.Service.Streaming;
 using PumpGateway.Storage.Sqlite;
 using Serilog;
@@ -74,6 +75,7 @@ public static class GatewayHost
         builder.Services.AddSingleton<ITelemetrySink, StoreTelemetrySink>();
         builder.Services.AddSingleton<TelemetryBroadcaster>();
         builder.Services.AddSingleton<TelemetryFeed>();
+        builder.Services.AddSingleton(new WearerDevices(Options.Create(options)));
         builder.Services.AddSingleton<DeviceEventHub>();
         builder.Services.AddSingleton(services =>
         {

@@ -35,6 +35,18 @@ public sealed class GatewayOptions
 
     /// <summary>The thresholds of the findings (delivery interruptions, set age, clock error …); the defaults are the clinical facts.</summary>
     public FindingOptions Findings { get; set; } = new();
+
+    /// <summary>
+    /// Devices worn by one person, where a pump and its CGM are separate devices (an IDS pump and a CGMS
+    /// sensor): the pump's summary and findings read the CGM's glucose. The gateway cannot tell who wears what.
+    /// </summary>
+    public List<WearerOptions> Wearers { get; set; } = [];
+}
+
+public sealed class WearerOptions
+{
+    /// <summary>Device ids as <c>pumpgw devices</c> lists them, e.g. <c>ids-1a2b…</c> and <c>cgms-3c4d…</c>.</summary>
+    public List<string> Devices { get; set; } = [];
 }
 
 public sealed class StorageOptions

@@ -148,12 +148,31 @@ public sealed class FindingRulesTests
         // 300 at 11:00 is not above 300; the run is 11:15 (310) → 12:00 (350) = 45 min ≥ 30 min.
         var readings = RisingReadings();
 
-        var finding = Assert.Single(FindingRules.Evaluate(readings, At(12, 30)));
+        var finding = Assert.Single(FindingRules.Evaluate([Basal(At(0, 0)), .. readings], At(12, 30)));
 
         Assert.Equal((FindingKind.SuspectedSetFailure, FindingSeverity.Warning, At(11, 15), At(12, 00)), (finding.Kind, finding.Severity, finding.FromUtc, finding.ToUtc));
         Assert.Equal(readings.Where(r => r.MgDl > 300).Select(r => r.Id), finding.Evidence);
         Assert.Equal(4, finding.Evidence.Count);
         Assert.Contains("peak 350 mg/dL", finding.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cgm_alone_knows_no_insulin_so_its_highs_are_no_set_failure()
+    {
+        Assert.Empty(FindingRules.Evaluate(RisingReadings(), At(12, 30)));
+    }
+
+    [Fact]
+    public void A_pump_without_its_own_sensor_reads_the_rise_from_its_wearers_cgm()
+    {
+        var cgm = new DeviceId("cgms-wearer-a");
+        var readings = RisingReadings().Select(r => r with { Id = EventId.For(cgm, "glucose", r.Id.Value), Device = cgm }).ToList();
+
+        var finding = Assert.Single(FindingRules.Evaluate([Basal(At(0, 0))], At(12, 30), wearerGlucose: readings));
+
+        Assert.Equal((Pump, FindingKind.SuspectedSetFailure, At(11, 15), At(12, 00)), (finding.Device, finding.Kind, finding.FromUtc, finding.ToUtc));
+        Assert.Equal(readings.Where(r => r.MgDl > 300).Select(r => r.Id), finding.Evidence);
+        Assert.Empty(FindingRules.Evaluate([Basal(At(0, 0)), BolusOf("meal", At(9, 15), delivered: 6m)], At(12, 30), wearerGlucose: readings));
     }
 
     [Fact]
@@ -547,6 +566,8 @@ public sealed class FindingRulesTests
     private static T Stamp<T>(T e, string id, DateTimeOffset utc)
         where T : TelemetryEvent =>
         e with { Id = EventId.For(Pump, e.Kind.ToString(), id), Device = Pump, DeviceTime = DeviceTimestamp.FromClock(utc.UtcDateTime), Utc = utc, TimeBasis = TimeBasis.DeviceUtc };
+
+    private static ScheduledBasal Basal(DateTimeOffset utc) => Stamp(new ScheduledBasal { UnitsPerHour = 0.8m }, "basal", utc);
 
     private static DeliveryStateChange Delivery(string id, DateTimeOffset utc, bool suspended) =>
         Stamp(new DeliveryStateChange { Suspended = suspended }, id, utc);
