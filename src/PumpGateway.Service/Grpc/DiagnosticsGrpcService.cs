@@ -105,7 +105,7 @@ internal sealed class DiagnosticsGrpcService : Proto.DiagnosticsService.Diagnost
                 ? new Proto.WatchAlarmsResponse { Update = await UpdateAsync(episodes, stored, cancellationToken) }
                 : new Proto.WatchAlarmsResponse
                 {
-                    Heartbeat = new Proto.Heartbeat { HeadSequence = (ulong)item.HeadSequence, Time = Timestamp.FromDateTimeOffset(item.HeartbeatTime) },
+                    Heartbeat = ProtoMapper.Heartbeat(item),
                 };
             await responseStream.WriteAsync(response, cancellationToken);
         }

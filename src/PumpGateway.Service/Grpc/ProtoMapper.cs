@@ -2,6 +2,7 @@ using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using PumpGateway.Devices;
 using PumpGateway.Ports;
+using PumpGateway.Service.Streaming;
 using PumpGateway.Telemetry;
 using Proto = PumpGateway.Api.V1;
 
@@ -173,6 +174,9 @@ internal static class ProtoMapper
 
         return message;
     }
+
+    public static Proto.Heartbeat Heartbeat(FeedItem item) =>
+        new() { HeadSequence = (ulong)item.HeadSequence, Time = Timestamp.FromDateTimeOffset(item.HeartbeatTime) };
 
     public static Proto.Alarm.Types.Kind ToProto(AlarmKind kind) =>
         kind == AlarmKind.Other ? Proto.Alarm.Types.Kind.Other : (Proto.Alarm.Types.Kind)(int)kind;

@@ -43,7 +43,7 @@ internal sealed class TelemetryGrpcService : Proto.TelemetryService.TelemetrySer
                 ? new Proto.SubscribeResponse { Event = ProtoMapper.ToProto(stored) }
                 : new Proto.SubscribeResponse
                 {
-                    Heartbeat = new Proto.Heartbeat { HeadSequence = (ulong)item.HeadSequence, Time = Timestamp.FromDateTimeOffset(item.HeartbeatTime) },
+                    Heartbeat = ProtoMapper.Heartbeat(item),
                 };
             await responseStream.WriteAsync(response, cancellationToken);
         }
