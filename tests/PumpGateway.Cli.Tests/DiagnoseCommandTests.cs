@@ -72,6 +72,8 @@ public sealed class DiagnoseCommandTests
             "#42      2026-11-25 12:00:00Z  ids-1234  Occlusion Cleared (ids:0x0F33)  episode raised 2026-11-25 07:00Z: cleared after 5 h 0 min",
             DiagnosticsText.Line(new Proto.AlarmUpdate { Event = e, Episode = episode }));
         Assert.EndsWith("closes nothing stored", DiagnosticsText.Line(new Proto.AlarmUpdate { Event = e }), StringComparison.Ordinal);
+        episode.Duration = Duration.FromTimeSpan(TimeSpan.FromSeconds(42));
+        Assert.EndsWith("cleared after 42 s", DiagnosticsText.Line(new Proto.AlarmUpdate { Event = e, Episode = episode }), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -211,13 +211,13 @@ internal static class DiagnosticsText
 
     private static string Signed(TimeSpan span) => (span < TimeSpan.Zero ? "-" : "+") + Span(span.Duration(), seconds: true);
 
-    /// <summary>A duration as a person says it: the two largest units.</summary>
+    /// <summary>A duration as a person says it: the two largest units (seconds only under a minute, or when asked).</summary>
     private static string Span(TimeSpan span, bool seconds = false)
     {
         span = span.Duration();
         return span.TotalDays >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalDays} d {span.Hours} h")
             : span.TotalHours >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalHours} h {span.Minutes} min")
-            : seconds && span.TotalMinutes < 1 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0} s")
+            : span.TotalMinutes < 1 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0} s")
             : seconds ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalMinutes} min {span.Seconds} s")
             : string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalMinutes} min");
     }
