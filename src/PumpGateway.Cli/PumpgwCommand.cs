@@ -14,6 +14,7 @@ internal static class PumpgwCommand
         root.Add(ClientCommands.Download());
         root.Add(ClientCommands.Tail());
         root.Add(ClientCommands.History());
+        root.Add(SummaryCommand.Create());
         root.Add(DecodeCommand.Create());
         root.Add(BlueZLoopbackCommand.Create());
         root.Add(EmulateCommand.Create());
