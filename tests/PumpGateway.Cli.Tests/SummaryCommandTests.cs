@@ -147,6 +147,36 @@ public sealed class SummaryCommandTests
     }
 
     [Fact]
+    public async Task For_a_pump_whose_glucose_is_its_wearers_cgm_the_traces_read_the_cgms_glucose_with_cgm()
+    {
+        var pumpEvents = SampleSummary.Events().Where(e => e.Kind != Proto.TelemetryKind.Glucose).ToList();
+        var cgmEvents = SampleSummary.Events().Where(e => e.Kind == Proto.TelemetryKind.Glucose).Select(e => new Proto.TelemetryEvent(e) { DeviceId = "cgms-1" }).ToList();
+        var path = Path.Combine(Path.GetTempPath(), $"pumpgw-summary-{Guid.NewGuid():N}.svg");
+        try
+        {
+            var telemetry = new StandInTelemetry([.. pumpEvents, .. cgmEvents], pageSize: 400);
+            var (exit, _, _, error) = await RunAsync(Options(new ReportTarget(path, ReportFormat.Svg), json: false) with { CgmDeviceId = "cgms-1" }, new StandInReports(SampleSummary.Summary()), telemetry);
+
+            Assert.Equal(0, exit);
+            Assert.Empty(error);
+            var cgmRequest = Assert.Single(telemetry.Requests, r => r.DeviceId == "cgms-1" && r.PageToken.Length == 0);
+            Assert.Equal([Proto.TelemetryKind.Glucose], cgmRequest.Kinds);
+            Assert.Equal(SampleSummary.Start.AddDays(-1), cgmRequest.From.ToDateTimeOffset());
+            Assert.DoesNotContain("no glucose readings", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
+
+            // Without --cgm the traces have no glucose, and the command says how to get it.
+            (exit, _, _, error) = await RunAsync(Options(new ReportTarget(path, ReportFormat.Svg), json: false), new StandInReports(SampleSummary.Summary()), telemetry);
+            Assert.Equal(0, exit);
+            Assert.Contains("pump-1 records no glucose itself (its summary shows its wearer's CGM): add --cgm", error, StringComparison.Ordinal);
+            Assert.Contains("no glucose readings", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task A_gateway_that_fails_gives_exit_code_1_and_a_readable_message()
     {
         var reports = new StandInReports(new RpcException(new Grpc.Core.Status(StatusCode.Unimplemented, "GetSummary")));
@@ -211,7 +241,7 @@ public sealed class SummaryCommandTests
         }
     }
 
-    /// <summary>TelemetryService serving the events of the requested range and kinds in pages, as the gateway does.</summary>
+    /// <summary>TelemetryService serving the events of the requested device, range and kinds in pages, as the gateway does.</summary>
     private sealed class StandInTelemetry(IReadOnlyList<Proto.TelemetryEvent> events, int pageSize = 1000, bool repeatToken = false) : Proto.TelemetryService.TelemetryServiceClient
     {
         public List<Proto.QueryHistoryRequest> Requests { get; } = [];
@@ -222,7 +252,7 @@ public sealed class SummaryCommandTests
         {
             Requests.Add(request.Clone());
             var matching = events
-                .Where(e => request.Kinds.Contains(e.Kind))
+                .Where(e => e.DeviceId == request.DeviceId && request.Kinds.Contains(e.Kind))
                 .Where(e => request.From is null || e.UtcTime.ToDateTimeOffset() >= request.From.ToDateTimeOffset())
                 .Where(e => request.To is null || e.UtcTime.ToDateTimeOffset() < request.To.ToDateTimeOffset())
                 .OrderBy(e => e.Sequence)

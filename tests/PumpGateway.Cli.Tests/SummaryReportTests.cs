@@ -125,11 +125,12 @@ public sealed class SummaryReportTests
     public void The_table_shows_each_metric_with_its_target_and_whether_it_is_met()
     {
         var text = SampleSummary.Table(SampleSummary.Summary());
+        File.WriteAllText(Path.Combine(SamplesFolder(), "summary-3-days.txt"), text);
 
         Assert.Contains("Summary of pump-1: 2026-11-02 00:00 – 2026-11-05 00:00 Europe/Paris (3 days)", text);
-        AssertRow(text, "Data for a report", "insufficient: 3 of 14 days", "≥ 14 days, ≥ 70 % wear", "not met");
+        AssertRow(text, "Data for a report", "insufficient: a period of 3 days, under 14", "≥ 14 days, ≥ 70 % wear", "not met");
         AssertRow(text, "Sensor wear", "100.0 %", "≥ 70 %", "met");
-        AssertRow(text, "Days with data", "3", "≥ 14", "not met");
+        AssertRow(text, "Days with data", "3", "", "");
         AssertRow(text, "Mean glucose", "140 mg/dL");
         AssertRow(text, "Standard deviation", "63 mg/dL");
         AssertRow(text, "Coefficient of variation", "45.0 %", "≤ 36 %", "not met");
@@ -164,6 +165,33 @@ public sealed class SummaryReportTests
         AssertRow(text, "Time in range 70–180", "70.0 %", "> 70 %", "not met");
         AssertRow(text, "Time below 70", "4.0 %", "< 4 %", "not met");
     }
+
+    [Fact]
+    public void Sufficiency_is_the_gateways_verdict_with_the_period_and_the_wear_as_reasons()
+    {
+        var summary = SampleSummary.Summary();
+        summary.Glucose.WearPercent = 52.5;
+        Assert.Equal("insufficient: a period of 3 days, under 14; wear 52.5 %, under 70 %", SummaryFigures.Sufficiency(summary));
+
+        summary.From = Timestamp.FromDateTimeOffset(SampleSummary.Start.AddDays(-11));
+        Assert.Equal("insufficient: wear 52.5 %, under 70 %", SummaryFigures.Sufficiency(summary));
+
+        // 11 days with data in 14 days of 75 % wear: the gateway says sufficient, and so does the table.
+        summary.Glucose.WearPercent = 75;
+        summary.Glucose.DaysWithData = 11;
+        summary.Glucose.Sufficient = true;
+        Assert.Equal("sufficient", SummaryFigures.Sufficiency(summary));
+        AssertRow(SampleSummary.Table(summary), "Data for a report", "sufficient", "≥ 14 days, ≥ 70 % wear", "met");
+    }
+
+    [Theory]
+    [InlineData("19.00", "19.0 U")]
+    [InlineData("24.4", "24.4 U")]
+    [InlineData("0.025", "0.025 U")]
+    [InlineData("37.357692307692307692307692308", "37.36 U")]
+    [InlineData("", "–")]
+    public void Insulin_amounts_keep_a_devices_resolution_and_means_are_cut_to_hundredths(string text, string shown) =>
+        Assert.Equal(shown, SummaryFigures.Units(text));
 
     [Fact]
     public void The_days_and_hours_of_the_traces_are_the_clinics()

@@ -13,7 +13,8 @@ namespace PumpGateway.Cli.Commands;
 internal sealed record ReportTarget(string Path, ReportFormat Format);
 
 /// <summary>What <c>pumpgw summary</c> was asked, once read and checked.</summary>
-internal sealed record SummaryOptions(string DeviceId, SummaryPeriod Period, ReportTarget? Report, bool Json);
+/// <param name="CgmDeviceId">The wearer's CGM, whose glucose the daily traces draw when the device has no sensor of its own.</param>
+internal sealed record SummaryOptions(string DeviceId, SummaryPeriod Period, ReportTarget? Report, bool Json, string? CgmDeviceId = null);
 
 /// <summary><c>pumpgw summary</c>: a device's therapy review for a period, as tables, JSON, and a page (SVG or PNG).</summary>
 internal static class SummaryCommand
@@ -32,13 +33,22 @@ internal static class SummaryCommand
         var to = new Option<string?>("--to") { Description = "End of the period, exclusive, in the same forms (--to 2026-11-15 stops at the start of 15 November, UTC). Default: now." };
         var report = new Option<string?>("--report") { Description = "Also write the review page (AGP, daily traces, figures, findings; 1600×2000 px) to this file: .svg or .png." };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON (the wire form) instead of tables." };
+        var cgm = new Option<string?>("--cgm")
+        {
+            Description = "With --report, for a pump whose wearer's CGM is a separate device (Gateway:Wearers): the CGM's device id, whose glucose the daily traces draw.",
+        };
         var command = new Command("summary", "A device's therapy review for a period: glucose by the international consensus, insulin, alarms and findings.")
         {
-            device, from, to, report, json, GatewayClient.ServerOption,
+            device, from, to, report, json, cgm, GatewayClient.ServerOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = Read(parse.GetRequiredValue(device), parse.GetValue(from), parse.GetValue(to), parse.GetValue(report), parse.GetValue(json), DateTimeOffset.UtcNow, out var problem);
+            if (options is not null && parse.GetValue(cgm) is { } cgmDevice)
+            {
+                options = options with { CgmDeviceId = cgmDevice };
+            }
+
             if (options is null)
             {
                 await Console.Error.WriteLineAsync($"pumpgw summary: {problem}");
@@ -122,10 +132,15 @@ internal static class SummaryCommand
             await error.WriteLineAsync("pumpgw summary: no font is installed, the page will have no text (on Debian: apt-get install fonts-dejavu-core).");
         }
 
-        var events = await Call(() => ReadEventsAsync(telemetry, summary, cancellationToken), error);
+        var events = await Call(() => ReadEventsAsync(telemetry, summary, options.CgmDeviceId, cancellationToken), error);
         if (events is null)
         {
             return 1;
+        }
+
+        if (summary.Glucose is not null && options.CgmDeviceId is null && !events.Any(e => e.Kind == Proto.TelemetryKind.Glucose))
+        {
+            await error.WriteLineAsync($"pumpgw summary: {options.DeviceId} records no glucose itself (its summary shows its wearer's CGM): add --cgm <the CGM's device id> to draw that glucose in the daily traces.");
         }
 
         try
@@ -146,8 +161,15 @@ internal static class SummaryCommand
         return 0;
     }
 
-    /// <summary>The events the daily traces are drawn from, every page of them.</summary>
-    public static async Task<IReadOnlyList<Proto.TelemetryEvent>> ReadEventsAsync(Proto.TelemetryService.TelemetryServiceClient telemetry, Proto.Summary summary, CancellationToken cancellationToken)
+    /// <summary>
+    /// The events the daily traces are drawn from, every page of them: the device's, and the
+    /// glucose of its wearer's CGM when that is another device.
+    /// </summary>
+    public static async Task<IReadOnlyList<Proto.TelemetryEvent>> ReadEventsAsync(
+        Proto.TelemetryService.TelemetryServiceClient telemetry,
+        Proto.Summary summary,
+        string? cgmDeviceId,
+        CancellationToken cancellationToken)
     {
         var events = new List<Proto.TelemetryEvent>();
         if (DayTrace.EventWindow(summary, ClinicClock.Of(summary)) is not { } window)
@@ -155,14 +177,30 @@ internal static class SummaryCommand
             return events;
         }
 
-        var request = new Proto.QueryHistoryRequest
+        Proto.QueryHistoryRequest Request(string deviceId, IEnumerable<Proto.TelemetryKind> kinds)
         {
-            DeviceId = summary.DeviceId,
-            From = Timestamp.FromDateTimeOffset(window.From),
-            To = Timestamp.FromDateTimeOffset(window.To),
-            PageSize = PageSize,
-        };
-        request.Kinds.AddRange(DayTrace.Kinds);
+            var request = new Proto.QueryHistoryRequest
+            {
+                DeviceId = deviceId,
+                From = Timestamp.FromDateTimeOffset(window.From),
+                To = Timestamp.FromDateTimeOffset(window.To),
+                PageSize = PageSize,
+            };
+            request.Kinds.AddRange(kinds);
+            return request;
+        }
+
+        await ReadPagesAsync(telemetry, Request(summary.DeviceId, DayTrace.Kinds), events, cancellationToken);
+        if (cgmDeviceId is not null && cgmDeviceId != summary.DeviceId)
+        {
+            await ReadPagesAsync(telemetry, Request(cgmDeviceId, [Proto.TelemetryKind.Glucose]), events, cancellationToken);
+        }
+
+        return events;
+    }
+
+    private static async Task ReadPagesAsync(Proto.TelemetryService.TelemetryServiceClient telemetry, Proto.QueryHistoryRequest request, List<Proto.TelemetryEvent> events, CancellationToken cancellationToken)
+    {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         do
         {
@@ -178,7 +216,6 @@ internal static class SummaryCommand
             request.PageToken = page.NextPageToken;
         }
         while (request.PageToken.Length > 0);
-        return events;
     }
 
     /// <summary>Runs a call, turning a gRPC failure into a readable message instead of a stack trace.</summary>

@@ -112,7 +112,7 @@ internal static class SummaryReport
         text.Write(0, 46, "Period " + SummaryFigures.Period(summary, clock), 19, ReportStyle.Ink);
         if (summary.Glucose is { } glucose)
         {
-            var sufficiency = "Sensor data " + SummaryFigures.Sufficiency(glucose) + " for a report (at least 14 days and 70 % wear)";
+            var sufficiency = "Sensor data " + SummaryFigures.Sufficiency(summary) + " for a report (at least 14 days and 70 % wear)";
             text.Write(0, 78, sufficiency, 19, glucose.Sufficient ? ReportStyle.Met : ReportStyle.NotMet, bold: !glucose.Sufficient);
         }
         else

@@ -48,7 +48,7 @@ internal static class SummaryFigures
         [
             new("Readings", g.Readings.ToString(CultureInfo.InvariantCulture) + interval),
             new("Sensor wear", Percent(g.WearPercent), $"≥ {WearTarget:0} %", g.WearPercent >= WearTarget ? TargetStatus.Met : TargetStatus.NotMet),
-            new("Days with data", g.DaysWithData.ToString(CultureInfo.InvariantCulture), $"≥ {DaysTarget}", g.DaysWithData >= DaysTarget ? TargetStatus.Met : TargetStatus.NotMet),
+            new("Days with data", g.DaysWithData.ToString(CultureInfo.InvariantCulture)),
             new("Mean glucose", g.HasMeanMgDl ? MgDl(g.MeanMgDl) : "–"),
             new("Standard deviation", g.HasSdMgDl ? MgDl(g.SdMgDl) : "–"),
             Below("Coefficient of variation", g.HasCvPercent ? g.CvPercent : null, CvTarget, orEqual: true),
@@ -61,26 +61,35 @@ internal static class SummaryFigures
         ];
     }
 
-    /// <summary>Why the data is or is not enough for a report (at least 14 days and 70 % wear).</summary>
-    public static string Sufficiency(Proto.GlucoseMetrics g)
+    /// <summary>
+    /// Whether the data is enough for a report, and why not: the gateway's verdict, which asks for
+    /// a period of at least 14 days and 70 % wear (days with data are shown, not judged).
+    /// </summary>
+    public static string Sufficiency(Proto.Summary summary)
     {
+        var g = summary.Glucose;
+        if (g is null)
+        {
+            return "no sensor glucose";
+        }
+
         if (g.Sufficient)
         {
             return "sufficient";
         }
 
         var why = new List<string>();
-        if (g.DaysWithData < DaysTarget)
+        if (summary.From is { } from && summary.To is { } to && (to.ToDateTimeOffset() - from.ToDateTimeOffset()).TotalDays < DaysTarget)
         {
-            why.Add($"{g.DaysWithData} of {DaysTarget} days");
+            why.Add(string.Create(CultureInfo.InvariantCulture, $"a period of {(to.ToDateTimeOffset() - from.ToDateTimeOffset()).TotalDays:0.#} days, under {DaysTarget}"));
         }
 
         if (g.WearPercent < WearTarget)
         {
-            why.Add($"wear {Percent(g.WearPercent)} < {WearTarget:0} %");
+            why.Add($"wear {Percent(g.WearPercent)}, under {WearTarget:0} %");
         }
 
-        return why.Count == 0 ? "insufficient" : "insufficient: " + string.Join(", ", why);
+        return why.Count == 0 ? "insufficient" : "insufficient: " + string.Join("; ", why);
     }
 
     public static IReadOnlyList<MetricLine> Insulin(Proto.InsulinMetrics insulin, IReadOnlyList<Google.Protobuf.WellKnownTypes.Timestamp> setChanges)
@@ -145,8 +154,27 @@ internal static class SummaryFigures
 
     public static string MgDl(double value) => string.Create(CultureInfo.InvariantCulture, $"{value:0} mg/dL");
 
-    /// <summary>IU as the gateway sent them (decimal text at the device's resolution).</summary>
-    public static string Units(string units) => units.Length == 0 ? "–" : units + " U";
+    /// <summary>
+    /// IU from the gateway's decimal text: an amount at a device's resolution (0.025 U at the
+    /// finest) is shown whole, a mean over days to the hundredth.
+    /// </summary>
+    public static string Units(string units)
+    {
+        if (units.Length == 0)
+        {
+            return "–";
+        }
+
+        if (!decimal.TryParse(units, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            return units + " U";
+        }
+
+        var text = value == Math.Round(value, 3)
+            ? value.ToString("0.0##", CultureInfo.InvariantCulture)
+            : Math.Round(value, 2, MidpointRounding.AwayFromZero).ToString("0.0#", CultureInfo.InvariantCulture);
+        return text + " U";
+    }
 
     public static string Duration(TimeSpan span)
     {

@@ -14,7 +14,7 @@ internal static class SummaryTable
         if (summary.Glucose is { } glucose)
         {
             var table = new Table().Title("glucose").AddColumns("figure", "value", "target", "status");
-            table.AddRow("Data for a report", Markup.Escape(SummaryFigures.Sufficiency(glucose)), "≥ 14 days, ≥ 70 % wear", Status(glucose.Sufficient ? TargetStatus.Met : TargetStatus.NotMet));
+            table.AddRow("Data for a report", Markup.Escape(SummaryFigures.Sufficiency(summary)), "≥ 14 days, ≥ 70 % wear", Status(glucose.Sufficient ? TargetStatus.Met : TargetStatus.NotMet));
             foreach (var line in SummaryFigures.Glucose(glucose))
             {
                 table.AddRow(Markup.Escape(line.Label), Markup.Escape(line.Value), Markup.Escape(line.Target), Status(line.Status));
