@@ -13,8 +13,8 @@ internal static class PumpgwCommand
         root.Add(ClientCommands.Devices());
         root.Add(ClientCommands.Download());
         root.Add(ClientCommands.Tail());
-        root.Add(ClientCommands.History());
         root.Add(SummaryCommand.Create());
+        root.Add(ClientCommands.History());
         root.Add(DecodeCommand.Create());
         root.Add(BlueZLoopbackCommand.Create());
         root.Add(EmulateCommand.Create());
