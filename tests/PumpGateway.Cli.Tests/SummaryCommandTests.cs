@@ -61,7 +61,7 @@ public sealed class SummaryCommandTests
     [InlineData(null, "soon", "--to: 'soon'")]
     public void A_wrong_period_is_refused_with_the_reason(string? from, string? to, string reason)
     {
-        Assert.Null(SummaryCommand.Read("pump-1", from, to, null, json: false, Now, out var problem));
+        Assert.Null(SummaryCommand.Read("pump-1", from, to, null, json: false, cgmDeviceId: null, Now, out var problem));
         Assert.Contains(reason, problem, StringComparison.Ordinal);
     }
 

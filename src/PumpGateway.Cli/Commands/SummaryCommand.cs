@@ -43,12 +43,7 @@ internal static class SummaryCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var options = Read(parse.GetRequiredValue(device), parse.GetValue(from), parse.GetValue(to), parse.GetValue(report), parse.GetValue(json), DateTimeOffset.UtcNow, out var problem);
-            if (options is not null && parse.GetValue(cgm) is { } cgmDevice)
-            {
-                options = options with { CgmDeviceId = cgmDevice };
-            }
-
+            var options = Read(parse.GetRequiredValue(device), parse.GetValue(from), parse.GetValue(to), parse.GetValue(report), parse.GetValue(json), parse.GetValue(cgm), DateTimeOffset.UtcNow, out var problem);
             if (options is null)
             {
                 await Console.Error.WriteLineAsync($"pumpgw summary: {problem}");
@@ -69,7 +64,7 @@ internal static class SummaryCommand
     }
 
     /// <summary>The options, checked before anything is asked of the gateway; null with the reason when they are wrong.</summary>
-    public static SummaryOptions? Read(string deviceId, string? from, string? to, string? reportPath, bool json, DateTimeOffset now, out string problem)
+    public static SummaryOptions? Read(string deviceId, string? from, string? to, string? reportPath, bool json, string? cgmDeviceId, DateTimeOffset now, out string problem)
     {
         if (!SummaryPeriod.TryParse(from, to, now, out var period, out problem))
         {
@@ -88,7 +83,7 @@ internal static class SummaryCommand
             report = new ReportTarget(reportPath, format);
         }
 
-        return new SummaryOptions(deviceId, period, report, json);
+        return new SummaryOptions(deviceId, period, report, json, cgmDeviceId);
     }
 
     /// <summary>Asks for the summary, prints it, and writes the page when asked. 0 when all went well, 1 when the gateway or the file failed.</summary>

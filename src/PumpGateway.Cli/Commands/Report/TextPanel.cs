@@ -10,8 +10,6 @@ internal sealed class TextPanel
 {
     public TextPanel(float width, float height)
     {
-        Width = width;
-        Height = height;
         Plot = ReportStyle.NewPlot();
         Plot.Layout.Frameless();
         Plot.HideGrid();
@@ -19,10 +17,6 @@ internal sealed class TextPanel
     }
 
     public Plot Plot { get; }
-
-    public float Width { get; }
-
-    public float Height { get; }
 
     /// <summary>Writes a text with its top-left corner (or the corner the alignment names) at x, y.</summary>
     public void Write(double x, double y, string text, float size, Color color, bool bold = false, Alignment alignment = Alignment.UpperLeft)
