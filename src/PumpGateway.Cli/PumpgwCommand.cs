@@ -13,6 +13,7 @@ internal static class PumpgwCommand
         root.Add(ClientCommands.Devices());
         root.Add(ClientCommands.Download());
         root.Add(ClientCommands.Tail());
+        root.Add(SummaryCommand.Create());
         root.Add(ClientCommands.History());
         root.Add(DiagnosticsCommands.Diagnose());
         root.Add(DiagnosticsCommands.Alarms());
