@@ -61,7 +61,7 @@ public sealed class SummaryCommandTests
     [InlineData(null, "soon", "--to: 'soon'")]
     public void A_wrong_period_is_refused_with_the_reason(string? from, string? to, string reason)
     {
-        Assert.Null(SummaryCommand.Read("pump-1", from, to, null, json: false, cgmDeviceId: null, Now, out var problem));
+        Assert.Null(SummaryCommand.Read("pump-1", from, to, null, json: false, Now, out var problem));
         Assert.Contains(reason, problem, StringComparison.Ordinal);
     }
 
@@ -147,7 +147,7 @@ public sealed class SummaryCommandTests
     }
 
     [Fact]
-    public async Task For_a_pump_whose_glucose_is_its_wearers_cgm_the_traces_read_the_cgms_glucose_with_cgm()
+    public async Task For_a_pump_whose_glucose_is_its_wearers_cgm_the_traces_read_the_glucose_of_the_device_the_summary_names()
     {
         var pumpEvents = SampleSummary.Events().Where(e => e.Kind != Proto.TelemetryKind.Glucose).ToList();
         var cgmEvents = SampleSummary.Events().Where(e => e.Kind == Proto.TelemetryKind.Glucose).Select(e => new Proto.TelemetryEvent(e) { DeviceId = "cgms-1" }).ToList();
@@ -155,7 +155,9 @@ public sealed class SummaryCommandTests
         try
         {
             var telemetry = new StandInTelemetry([.. pumpEvents, .. cgmEvents], pageSize: 400);
-            var (exit, _, _, error) = await RunAsync(Options(new ReportTarget(path, ReportFormat.Svg), json: false) with { CgmDeviceId = "cgms-1" }, new StandInReports(SampleSummary.Summary()), telemetry);
+            var summary = SampleSummary.Summary();
+            summary.GlucoseDeviceIds.Add("cgms-1");
+            var (exit, _, _, error) = await RunAsync(Options(new ReportTarget(path, ReportFormat.Svg), json: false), new StandInReports(summary), telemetry);
 
             Assert.Equal(0, exit);
             Assert.Empty(error);
@@ -164,10 +166,11 @@ public sealed class SummaryCommandTests
             Assert.Equal(SampleSummary.Start.AddDays(-1), cgmRequest.From.ToDateTimeOffset());
             Assert.DoesNotContain("no glucose readings", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
 
-            // Without --cgm the traces have no glucose, and the command says how to get it.
-            (exit, _, _, error) = await RunAsync(Options(new ReportTarget(path, ReportFormat.Svg), json: false), new StandInReports(SampleSummary.Summary()), telemetry);
+            // A summary that names no other device: only the pump's own events, which hold no glucose here.
+            telemetry.Requests.Clear();
+            (exit, _, _, _) = await RunAsync(Options(new ReportTarget(path, ReportFormat.Svg), json: false), new StandInReports(SampleSummary.Summary()), telemetry);
             Assert.Equal(0, exit);
-            Assert.Contains("pump-1 records no glucose itself (its summary shows its wearer's CGM): add --cgm", error, StringComparison.Ordinal);
+            Assert.DoesNotContain(telemetry.Requests, r => r.DeviceId == "cgms-1");
             Assert.Contains("no glucose readings", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
         }
         finally
@@ -186,7 +189,7 @@ public sealed class SummaryCommandTests
         Assert.Equal(1, exit);
         Assert.Empty(console);
         Assert.Empty(output);
-        Assert.Equal("pumpgw summary: Unimplemented: GetSummary This gateway does not serve that call yet.", error.Trim());
+        Assert.Equal("pumpgw: Unimplemented: GetSummary This gateway does not serve that call yet.", error.Trim());
     }
 
     [Fact]

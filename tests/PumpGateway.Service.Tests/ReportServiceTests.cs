@@ -105,10 +105,12 @@ public sealed class ReportServiceTests
 
         var day = await gateway.Reports.GetSummaryAsync(Request(receiver, TestTelemetry.Start, TestTelemetry.Start.AddDays(1)), deadline: DateTime.UtcNow.Add(Timeout));
         Assert.Equal(288, day.Glucose.Readings);
+        Assert.Equal([receiver.Value], day.GlucoseDeviceIds);
         Assert.Null(day.Insulin);
 
         var before = await gateway.Reports.GetSummaryAsync(Request(receiver, TestTelemetry.Start.AddDays(-3), TestTelemetry.Start), deadline: DateTime.UtcNow.Add(Timeout));
         Assert.Null(before.Glucose);
+        Assert.Empty(before.GlucoseDeviceIds);
         Assert.Empty(before.Alarms);
     }
 
@@ -134,6 +136,7 @@ public sealed class ReportServiceTests
         var summary = await gateway.Reports.GetSummaryAsync(Request(pump, From, From.AddDays(1)), deadline: DateTime.UtcNow.Add(Timeout));
 
         Assert.Equal(288, summary.Glucose.Readings);
+        Assert.Equal([cgm.Value], summary.GlucoseDeviceIds);
         Assert.Equal(100.0 * 13 / 288, summary.Glucose.PercentAbove250, 9);
         var suspected = Assert.Single(summary.Findings, f => f.Kind == Proto.Finding.Types.Kind.SuspectedSetFailure);
         Assert.Equal((pump.Value, From.AddHours(13), From.AddHours(14)), (suspected.DeviceId, suspected.From.ToDateTimeOffset(), suspected.To.ToDateTimeOffset()));

@@ -160,8 +160,8 @@ internal static class ClientCommands
         return command;
     }
 
-    /// <summary>Runs a call, turning a gRPC failure into a readable message instead of a stack trace.</summary>
-    public static async Task<T?> Call<T>(Func<Task<T>> call)
+    /// <summary>Runs a call, turning a gRPC failure into a readable message (on <paramref name="error"/>, standard error by default) instead of a stack trace.</summary>
+    public static async Task<T?> Call<T>(Func<Task<T>> call, TextWriter? error = null)
     {
         try
         {
@@ -169,8 +169,13 @@ internal static class ClientCommands
         }
         catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
         {
-            var hint = ex.StatusCode == StatusCode.Unavailable ? " Is the gateway running (pumpgw demo, or the service) at --server?" : "";
-            await Console.Error.WriteLineAsync($"pumpgw: {ex.StatusCode}: {ex.Status.Detail}{hint}");
+            var hint = ex.StatusCode switch
+            {
+                StatusCode.Unavailable => " Is the gateway running (pumpgw demo, or the service) at --server?",
+                StatusCode.Unimplemented => " This gateway does not serve that call yet.",
+                _ => "",
+            };
+            await (error ?? Console.Error).WriteLineAsync($"pumpgw: {ex.StatusCode}: {ex.Status.Detail}{hint}");
             return default;
         }
         catch (RpcException)

@@ -24,6 +24,7 @@ internal sealed class GatewayClient : IDisposable
         Devices = new Proto.DeviceService.DeviceServiceClient(_channel);
         Telemetry = new Proto.TelemetryService.TelemetryServiceClient(_channel);
         Diagnostics = new Proto.DiagnosticsService.DiagnosticsServiceClient(_channel);
+        Reports = new Proto.ReportService.ReportServiceClient(_channel);
     }
 
     public Proto.DeviceService.DeviceServiceClient Devices { get; }
@@ -31,6 +32,8 @@ internal sealed class GatewayClient : IDisposable
     public Proto.TelemetryService.TelemetryServiceClient Telemetry { get; }
 
     public Proto.DiagnosticsService.DiagnosticsServiceClient Diagnostics { get; }
+
+    public Proto.ReportService.ReportServiceClient Reports { get; }
 
     public void Dispose() => _channel.Dispose();
 

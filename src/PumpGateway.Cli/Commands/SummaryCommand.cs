@@ -2,7 +2,6 @@ using System.CommandLine;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Grpc.Net.Client;
 using PumpGateway.Cli.Commands.Report;
 using Spectre.Console;
 using Proto = PumpGateway.Api.V1;
@@ -13,8 +12,7 @@ namespace PumpGateway.Cli.Commands;
 internal sealed record ReportTarget(string Path, ReportFormat Format);
 
 /// <summary>What <c>pumpgw summary</c> was asked, once read and checked.</summary>
-/// <param name="CgmDeviceId">The wearer's CGM, whose glucose the daily traces draw when the device has no sensor of its own.</param>
-internal sealed record SummaryOptions(string DeviceId, SummaryPeriod Period, ReportTarget? Report, bool Json, string? CgmDeviceId = null);
+internal sealed record SummaryOptions(string DeviceId, SummaryPeriod Period, ReportTarget? Report, bool Json);
 
 /// <summary><c>pumpgw summary</c>: a device's therapy review for a period, as tables, JSON, and a page (SVG or PNG).</summary>
 internal static class SummaryCommand
@@ -33,28 +31,24 @@ internal static class SummaryCommand
         var to = new Option<string?>("--to") { Description = "End of the period, exclusive, in the same forms (--to 2026-11-15 stops at the start of 15 November, UTC). Default: now." };
         var report = new Option<string?>("--report") { Description = "Also write the review page (AGP, daily traces, figures, findings; 1600×2000 px) to this file: .svg or .png." };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON (the wire form) instead of tables." };
-        var cgm = new Option<string?>("--cgm")
-        {
-            Description = "With --report, for a pump whose wearer's CGM is a separate device (Gateway:Wearers): the CGM's device id, whose glucose the daily traces draw.",
-        };
         var command = new Command("summary", "A device's therapy review for a period: glucose by the international consensus, insulin, alarms and findings.")
         {
-            device, from, to, report, json, cgm, GatewayClient.ServerOption,
+            device, from, to, report, json, GatewayClient.ServerOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var options = Read(parse.GetRequiredValue(device), parse.GetValue(from), parse.GetValue(to), parse.GetValue(report), parse.GetValue(json), parse.GetValue(cgm), DateTimeOffset.UtcNow, out var problem);
+            var options = Read(parse.GetRequiredValue(device), parse.GetValue(from), parse.GetValue(to), parse.GetValue(report), parse.GetValue(json), DateTimeOffset.UtcNow, out var problem);
             if (options is null)
             {
                 await Console.Error.WriteLineAsync($"pumpgw summary: {problem}");
                 return 2;
             }
 
-            using var channel = GrpcChannel.ForAddress(parse.GetRequiredValue(GatewayClient.ServerOption));
+            using var client = new GatewayClient(parse.GetRequiredValue(GatewayClient.ServerOption));
             return await RunAsync(
                 options,
-                new Proto.ReportService.ReportServiceClient(channel),
-                new Proto.TelemetryService.TelemetryServiceClient(channel),
+                client.Reports,
+                client.Telemetry,
                 AnsiConsole.Console,
                 Console.Out,
                 Console.Error,
@@ -64,7 +58,7 @@ internal static class SummaryCommand
     }
 
     /// <summary>The options, checked before anything is asked of the gateway; null with the reason when they are wrong.</summary>
-    public static SummaryOptions? Read(string deviceId, string? from, string? to, string? reportPath, bool json, string? cgmDeviceId, DateTimeOffset now, out string problem)
+    public static SummaryOptions? Read(string deviceId, string? from, string? to, string? reportPath, bool json, DateTimeOffset now, out string problem)
     {
         if (!SummaryPeriod.TryParse(from, to, now, out var period, out problem))
         {
@@ -83,7 +77,7 @@ internal static class SummaryCommand
             report = new ReportTarget(reportPath, format);
         }
 
-        return new SummaryOptions(deviceId, period, report, json, cgmDeviceId);
+        return new SummaryOptions(deviceId, period, report, json);
     }
 
     /// <summary>Asks for the summary, prints it, and writes the page when asked. 0 when all went well, 1 when the gateway or the file failed.</summary>
@@ -102,7 +96,7 @@ internal static class SummaryCommand
             From = Timestamp.FromDateTimeOffset(options.Period.From),
             To = Timestamp.FromDateTimeOffset(options.Period.To),
         };
-        var summary = await Call(() => reports.GetSummaryAsync(request, cancellationToken: cancellationToken).ResponseAsync, error);
+        var summary = await ClientCommands.Call(() => reports.GetSummaryAsync(request, cancellationToken: cancellationToken).ResponseAsync, error);
         if (summary is null)
         {
             return 1;
@@ -127,15 +121,10 @@ internal static class SummaryCommand
             await error.WriteLineAsync("pumpgw summary: no font is installed, the page will have no text (on Debian: apt-get install fonts-dejavu-core).");
         }
 
-        var events = await Call(() => ReadEventsAsync(telemetry, summary, options.CgmDeviceId, cancellationToken), error);
+        var events = await ClientCommands.Call(() => ReadEventsAsync(telemetry, summary, cancellationToken), error);
         if (events is null)
         {
             return 1;
-        }
-
-        if (summary.Glucose is not null && options.CgmDeviceId is null && !events.Any(e => e.Kind == Proto.TelemetryKind.Glucose))
-        {
-            await error.WriteLineAsync($"pumpgw summary: {options.DeviceId} records no glucose itself (its summary shows its wearer's CGM): add --cgm <the CGM's device id> to draw that glucose in the daily traces.");
         }
 
         try
@@ -158,12 +147,11 @@ internal static class SummaryCommand
 
     /// <summary>
     /// The events the daily traces are drawn from, every page of them: the device's, and the
-    /// glucose of its wearer's CGM when that is another device.
+    /// glucose of its wearer's CGM when the summary's glucose comes from another device.
     /// </summary>
     public static async Task<IReadOnlyList<Proto.TelemetryEvent>> ReadEventsAsync(
         Proto.TelemetryService.TelemetryServiceClient telemetry,
         Proto.Summary summary,
-        string? cgmDeviceId,
         CancellationToken cancellationToken)
     {
         var events = new List<Proto.TelemetryEvent>();
@@ -186,9 +174,9 @@ internal static class SummaryCommand
         }
 
         await ReadPagesAsync(telemetry, Request(summary.DeviceId, DayTrace.Kinds), events, cancellationToken);
-        if (cgmDeviceId is not null && cgmDeviceId != summary.DeviceId)
+        foreach (var cgm in summary.GlucoseDeviceIds.Where(id => id != summary.DeviceId))
         {
-            await ReadPagesAsync(telemetry, Request(cgmDeviceId, [Proto.TelemetryKind.Glucose]), events, cancellationToken);
+            await ReadPagesAsync(telemetry, Request(cgm, [Proto.TelemetryKind.Glucose]), events, cancellationToken);
         }
 
         return events;
@@ -211,30 +199,5 @@ internal static class SummaryCommand
             request.PageToken = page.NextPageToken;
         }
         while (request.PageToken.Length > 0);
-    }
-
-    /// <summary>Runs a call, turning a gRPC failure into a readable message instead of a stack trace.</summary>
-    private static async Task<T?> Call<T>(Func<Task<T>> call, TextWriter error)
-        where T : class
-    {
-        try
-        {
-            return await call();
-        }
-        catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
-        {
-            var hint = ex.StatusCode switch
-            {
-                StatusCode.Unavailable => " Is the gateway running (pumpgw demo, or the service) at --server?",
-                StatusCode.Unimplemented => " This gateway does not serve that call yet.",
-                _ => "",
-            };
-            await error.WriteLineAsync($"pumpgw summary: {ex.StatusCode}: {ex.Status.Detail}{hint}");
-            return null;
-        }
-        catch (RpcException)
-        {
-            return null;
-        }
     }
 }

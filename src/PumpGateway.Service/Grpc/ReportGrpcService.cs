@@ -82,10 +82,16 @@ internal sealed class ReportGrpcService : Proto.ReportService.ReportServiceBase
         {
             // A pump without a sensor of its own shows its wearer's CGM.
             var ownSensor = ownGlucose.Any(r => r.Source == GlucoseSource.Sensor && period.Contains(r.Utc));
-            var glucose = GlucoseMetrics.Compute(ownSensor ? ownGlucose : wearerGlucose, period);
+            var glucoseReadings = ownSensor ? ownGlucose : wearerGlucose;
+            var glucose = GlucoseMetrics.Compute(glucoseReadings, period);
             if (glucose.Readings > 0)
             {
                 summary.Glucose = ClinicalProtoMapper.ToProto(glucose);
+                summary.GlucoseDeviceIds.AddRange(glucoseReadings
+                    .Where(r => r.Source == GlucoseSource.Sensor && period.Contains(r.Utc))
+                    .Select(r => r.Device.Value)
+                    .Distinct()
+                    .Order(StringComparer.Ordinal));
             }
 
             if (device.Identity.Category == DeviceCategory.InsulinPump && events.Any(e => InsulinKinds.Contains(e.Kind) && period.Contains(e.Utc)))

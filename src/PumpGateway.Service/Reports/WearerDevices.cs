@@ -28,7 +28,7 @@ internal sealed class WearerDevices
         }
     }
 
-    /// <summary>Sensor glucose of the other devices of <paramref name="device"/>'s wearer in [from, to).</summary>
+    /// <summary>Sensor glucose of the other devices of <paramref name="device"/>'s wearer in [from, to), each reading with its device.</summary>
     public async Task<IReadOnlyList<GlucoseReading>> CompanionGlucoseAsync(IEventStore store, DeviceId device, DateTimeOffset? fromUtc, DateTimeOffset? toUtc, CancellationToken cancellationToken)
     {
         if (!_companions.TryGetValue(device, out var companions))
