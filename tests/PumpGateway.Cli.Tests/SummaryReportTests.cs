@@ -19,6 +19,13 @@ public sealed class SummaryReportTests
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
     [Fact]
+    public void This_machine_has_a_font_for_the_text_of_the_page()
+    {
+        // Without one, Skia draws the page with no text at all: the other tests would pass on an unreadable page.
+        Assert.False(SummaryReport.NoFonts, "No font is installed: apt-get install fonts-dejavu-core (.ci/run installs it when it runs as root).");
+    }
+
+    [Fact]
     public void The_svg_is_well_formed_and_shows_the_figures_as_the_table_formats_them()
     {
         var svg = SummaryReport.Render(SampleSummary.Summary(), SampleSummary.Events(), ReportFormat.Svg);
