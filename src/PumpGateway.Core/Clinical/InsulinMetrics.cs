@@ -28,7 +28,8 @@ namespace PumpGateway.Clinical;
 /// </para>
 /// <para>
 /// <b>A day's total</b> is the pump's own DailyInsulinTotal for that day when it has one (Source
-/// PumpTotal; its basal / bolus split only where the pump gives it; the pump's day is taken as the
+/// PumpTotal; its basal / bolus split where the pump gives it, otherwise the day's recorded boluses and the
+/// rest of the total as basal, unless the boluses exceed the total; the pump's day is taken as the
 /// clinic-local day, the pump keeping clinic time; of several totals for a day the last recorded wins).
 /// Otherwise it is the computed basal + bolus when the basal is known (Computed). A day with neither is
 /// left out of Days. Days holds only the clinic-local days lying wholly inside the period: a partial
@@ -79,7 +80,7 @@ public static class InsulinMetrics
         {
             if (pumpTotals.TryGetValue(day, out var pumpTotal))
             {
-                days.Add(new DailyInsulin(day, pumpTotal.BasalUnits, pumpTotal.BolusUnits, pumpTotal.TotalUnits, DailyInsulinSource.PumpTotal));
+                days.Add(SplitOf(day, pumpTotal, bolusByDay.GetValueOrDefault(day)));
                 continue;
             }
 
@@ -105,6 +106,22 @@ public static class InsulinMetrics
             suspensions,
             suspended,
             SetChanges.Find(all.OfType<PumpMaintenance>()).Count(c => period.Contains(c.Utc)));
+    }
+
+    /// <summary>
+    /// A pump total that gives no split (a Paradigm's ResultDailyTotal) is split with the day's recorded boluses:
+    /// its total is what the pump delivered, so what the boluses did not deliver the basal did. A split that
+    /// would make the basal negative (a bolus the history does not hold yet, or counted on another day) is left
+    /// unknown rather than guessed.
+    /// </summary>
+    private static DailyInsulin SplitOf(DateOnly day, DailyInsulinTotal total, decimal recordedBolus)
+    {
+        if (total.BasalUnits is not null || total.BolusUnits is not null || recordedBolus > total.TotalUnits)
+        {
+            return new DailyInsulin(day, total.BasalUnits, total.BolusUnits, total.TotalUnits, DailyInsulinSource.PumpTotal);
+        }
+
+        return new DailyInsulin(day, total.TotalUnits - recordedBolus, recordedBolus, total.TotalUnits, DailyInsulinSource.PumpTotal);
     }
 
     private static string? Problem(TelemetryEvent? e)

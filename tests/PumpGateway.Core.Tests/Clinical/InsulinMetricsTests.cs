@@ -84,16 +84,31 @@ public sealed class InsulinMetricsTests
     }
 
     [Fact]
-    public void A_pump_total_without_a_split_leaves_the_split_unknown_and_the_last_total_of_a_day_wins()
+    public void A_pump_total_without_a_split_is_split_with_the_days_boluses_and_the_last_total_of_a_day_wins()
     {
+        // The pump says 30 U; the history holds 4 + 2.5 U of boluses that day, so the basal delivered 23.5 U.
         var summary = OneDay(
+            _pump.At(Normal(4m), Cet(12, 8)),
+            _pump.At(Normal(2.5m), Cet(12, 19)),
             _pump.At(new DailyInsulinTotal { Day = Jan12, TotalUnits = 12m }, Cet(12, 12)),
             _pump.At(new DailyInsulinTotal { Day = Jan12, TotalUnits = 30m }, Cet(12, 23, 59)));
 
-        Assert.Equal(new DailyInsulin(Jan12, null, null, 30m, DailyInsulinSource.PumpTotal), Assert.Single(summary.Days));
-        Assert.Equal(30m, summary.TotalDailyDose);
+        Assert.Equal(new DailyInsulin(Jan12, 23.5m, 6.5m, 30m, DailyInsulinSource.PumpTotal), Assert.Single(summary.Days));
+        Assert.Equal((30m, 23.5m, 6.5m), (summary.TotalDailyDose, summary.BasalPerDay, summary.BolusPerDay));
+
+        // 23.5 / 30 × 100
+        Assert.Equal(78.333333, summary.BasalPercent!.Value, 6);
+    }
+
+    [Fact]
+    public void A_pump_total_below_the_days_recorded_boluses_leaves_the_split_unknown()
+    {
+        var summary = OneDay(
+            _pump.At(Normal(8m), Cet(12, 8)),
+            _pump.At(new DailyInsulinTotal { Day = Jan12, TotalUnits = 6m }, Cet(12, 23, 59)));
+
+        Assert.Equal(new DailyInsulin(Jan12, null, null, 6m, DailyInsulinSource.PumpTotal), Assert.Single(summary.Days));
         Assert.Null(summary.BasalPerDay);
-        Assert.Null(summary.BolusPerDay);
         Assert.Null(summary.BasalPercent);
     }
 
@@ -152,12 +167,12 @@ public sealed class InsulinMetricsTests
         var computedOnly = InsulinMetrics.Compute(events, period);
         Assert.Equal(new DailyInsulin(Jan12.AddDays(1), 24m, 0m, 24m, DailyInsulinSource.Computed), Assert.Single(computedOnly.Days));
 
-        // With the pump's total for the 12th (26, no split): TDD (26 + 24) / 2 = 25; basal and bolus means over the 13th only.
+        // With the pump's total for the 12th (26, no split, no bolus recorded: all basal): TDD (26 + 24) / 2 = 25.
         events.Add(_pump.At(new DailyInsulinTotal { Day = Jan12, TotalUnits = 26m }, Cet(12, 23, 59)));
         var withTotal = InsulinMetrics.Compute(events, period);
         Assert.Equal([DailyInsulinSource.PumpTotal, DailyInsulinSource.Computed], withTotal.Days.Select(d => d.Source));
         Assert.Equal(25m, withTotal.TotalDailyDose);
-        Assert.Equal(24m, withTotal.BasalPerDay);
+        Assert.Equal(25m, withTotal.BasalPerDay);
         Assert.Equal(0m, withTotal.BolusPerDay);
         Assert.Equal(100, withTotal.BasalPercent);
     }
