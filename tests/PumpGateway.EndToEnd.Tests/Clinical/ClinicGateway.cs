@@ -39,6 +39,13 @@ internal static class ClinicGateway
         return TestGateway.StartAsync(folder, settings);
     }
 
+    /// <summary>A Paradigm pump behind a CareLink stick on <paramref name="portPath"/>: the stick reaches the pump by its serial.</summary>
+    public static Task<TestGateway> ParadigmAsync(string folder, string portPath, string pumpSerial, string clinicZone) => SerialAsync(folder, portPath, "medtronic", clinicZone, new Dictionary<string, string?>
+    {
+        ["Gateway:Drivers:Medtronic:PumpSerials:0"] = pumpSerial,
+        ["Gateway:Drivers:Medtronic:RadioTimeout"] = "00:00:01",
+    });
+
     /// <summary>The one device of <paramref name="family"/> the gateway knows, once it has identified itself.</summary>
     public static async Task<Proto.Device> DeviceAsync(TestGateway gateway, string family, CancellationToken cancellationToken)
     {
