@@ -16,6 +16,8 @@ internal sealed class TestGateway : IAsyncDisposable
         Channel = channel;
         Telemetry = new Proto.TelemetryService.TelemetryServiceClient(channel);
         Devices = new Proto.DeviceService.DeviceServiceClient(channel);
+        Reports = new Proto.ReportService.ReportServiceClient(channel);
+        Diagnostics = new Proto.DiagnosticsService.DiagnosticsServiceClient(channel);
     }
 
     public WebApplication App { get; }
@@ -25,6 +27,10 @@ internal sealed class TestGateway : IAsyncDisposable
     public Proto.TelemetryService.TelemetryServiceClient Telemetry { get; }
 
     public Proto.DeviceService.DeviceServiceClient Devices { get; }
+
+    public Proto.ReportService.ReportServiceClient Reports { get; }
+
+    public Proto.DiagnosticsService.DiagnosticsServiceClient Diagnostics { get; }
 
     /// <param name="settings">What the test sets beyond the defaults here (no USB scan, no Bluetooth, fast scans).</param>
     public static async Task<TestGateway> StartAsync(string folder, IReadOnlyDictionary<string, string?> settings)
