@@ -143,12 +143,17 @@ public sealed class IdsPumpTests
         Assert.Equal(stored.Count, stored.Select(e => e.EventId).Distinct().Count());
         var actual = new Counts(
             stored.Count(e => e.Bolus is not null),
-            stored.Count(e => e.TemporaryBasal is not null),
+            stored.Count(e => e.TemporaryBasal is not null && e.TemporaryBasal.Phase != Proto.TemporaryBasal.Types.Phase.DeliveredRateChanged),
             stored.Count(e => e.DeliveryState is not null),
             stored.Count(e => e.Alarm is not null),
             stored.Count(e => e.DailyInsulinTotal is not null),
             stored.Count(e => e.PumpMaintenance?.Action == Proto.PumpMaintenance.Types.Action.ClockSet));
         Assert.Equal(expected, actual);
+
+        // Every change of the delivered basal rate once: a scheduled rate, or the rate delivered under a temporary basal.
+        Assert.Equal(
+            pump.History.OfType<IdsDeliveredBasalRateChangedEvent>().Count(),
+            stored.Count(e => e.ScheduledBasal is not null || e.TemporaryBasal?.Phase == Proto.TemporaryBasal.Types.Phase.DeliveredRateChanged));
 
         // Each bolus as the pump sent it: delivered and programmed amounts to the device's resolution.
         var delivered = pump.History.OfType<IdsBolusDeliveredPart1Event>().ToList();
@@ -166,7 +171,7 @@ public sealed class IdsPumpTests
     /// <summary>The events made from the pump's history (not its live status reads).</summary>
     private static IEnumerable<Proto.TelemetryEvent> FromHistory(IEnumerable<Proto.TelemetryEvent> events) =>
         events.Where(e => e.TimeBasis == Proto.TimeBasis.DeviceUtc && e.DeviceId.StartsWith("ids-", StringComparison.Ordinal)
-            && (e.Bolus is not null || e.TemporaryBasal is not null || e.DeliveryState is not null || e.Alarm is not null || e.DailyInsulinTotal is not null
+            && (e.Bolus is not null || e.ScheduledBasal is not null || e.TemporaryBasal is not null || e.DeliveryState is not null || e.Alarm is not null || e.DailyInsulinTotal is not null
                 || e.PumpMaintenance?.Action == Proto.PumpMaintenance.Types.Action.ClockSet));
 
     private static TherapyScenario Scenario(int days, int seed)

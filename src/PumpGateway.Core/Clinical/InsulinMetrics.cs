@@ -17,8 +17,9 @@ namespace PumpGateway.Clinical;
 /// <b>Basal insulin</b> is the integral of the delivered rate over time. A ScheduledBasal sets the
 /// scheduled rate from its time on, until the next one. A TemporaryBasal Started or Changed sets, from
 /// its time and for its ProgrammedDuration, an absolute rate (UnitsPerHour, preferred when both are
-/// given) or a percent of the scheduled rate (which follows the schedule's changes underneath it); an
-/// Ended event or the next temporary basal ends it early. A suspension (DeliveryStateChange
+/// given) or a percent of the scheduled rate (which follows the schedule's changes underneath it); a
+/// DeliveredRateChanged replaces the running one's rate with the rate the pump says it delivers, until its
+/// end; an Ended event or the next temporary basal ends it early. A suspension (DeliveryStateChange
 /// Suspended = true until Suspended = false) delivers 0 whatever else is set; a temporary basal's clock
 /// keeps running under it. The rate is unknown before the first ScheduledBasal (unless a suspension or
 /// an absolute temporary rate says otherwise), under a percent temporary basal while the schedule is
@@ -283,6 +284,10 @@ internal sealed class BasalTimeline
                     break;
                 case TemporaryBasal { Phase: TemporaryBasalPhase.Ended }:
                     temporary = null;
+                    break;
+                case TemporaryBasal { Phase: TemporaryBasalPhase.DeliveredRateChanged } delivered:
+                    // Without the temporary basal it belongs to (its start lies before the events), its end is unknown.
+                    temporary = temporary is null ? null : temporary with { UnitsPerHour = delivered.UnitsPerHour, Percent = null };
                     break;
                 case TemporaryBasal temp:
                     temporary = temp.ProgrammedDuration > TimeSpan.Zero

@@ -40,6 +40,13 @@ public enum TemporaryBasalPhase
     Started = 1,
     Changed = 2,
     Ended = 3,
+
+    /// <summary>
+    /// The rate the pump delivers under the running temporary basal changed, as the pump reports it (an IDS
+    /// pump's delivered basal rate while the schedule under a relative temporary basal moves): UnitsPerHour is
+    /// that rate from now until the temporary basal ends; ProgrammedDuration is the temporary basal's.
+    /// </summary>
+    DeliveredRateChanged = 4,
 }
 
 /// <summary>Insulin delivery stopped or restarted.</summary>

@@ -125,6 +125,14 @@ internal sealed class IdsTelemetryMapper
             case IdsDeliveredBasalRateChangedEvent basal when _tbr is null:
                 events.Add(Stamp(new ScheduledBasal { UnitsPerHour = Units(basal.NewRate), Profile = Context(basal.DeliveryContext) }, local, record));
                 break;
+            case IdsDeliveredBasalRateChangedEvent basal:
+                // Under a temporary basal the pump reports what it delivers, not the schedule: the rate a relative
+                // one gives once the schedule under it moves, at the pump's own rounding.
+                events.Add(Stamp(
+                    new TemporaryBasal { Phase = TemporaryBasalPhase.DeliveredRateChanged, UnitsPerHour = Units(basal.NewRate), ProgrammedDuration = TimeSpan.FromMinutes(_tbr.DurationProgrammedMinutes) },
+                    local,
+                    record));
+                break;
             case IdsTbrAdjustmentStartedEvent started:
                 _tbr = started;
                 events.Add(Tbr(record, local, TemporaryBasalPhase.Started, started.TbrType, started.AdjustmentValue, started.DurationProgrammedMinutes));

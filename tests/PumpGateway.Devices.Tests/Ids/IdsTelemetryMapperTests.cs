@@ -47,17 +47,18 @@ public sealed class IdsTelemetryMapperTests
     }
 
     [Fact]
-    public void Temporary_basals_start_change_and_end_and_scheduled_rates_are_skipped_while_one_runs()
+    public void Temporary_basals_start_change_and_end_and_a_rate_change_under_one_is_the_rate_it_delivers()
     {
         var mapper = new IdsTelemetryMapper(Pump);
         mapper.Map(Reference(1, Noon));
         Assert.IsType<ScheduledBasal>(Assert.Single(mapper.Map(new IdsDeliveredBasalRateChangedEvent(2, 0, Iu(0.8m), Iu(0.95m)))));
         var started = Assert.IsType<TemporaryBasal>(Assert.Single(mapper.Map(new IdsTbrAdjustmentStartedEvent(3, 600, IdsTbrType.Relative, MedicalFloat.SFloatOf(0.5m, -1), 90))));
-        Assert.Empty(mapper.Map(new IdsDeliveredBasalRateChangedEvent(4, 3600, Iu(0.95m), Iu(1.0m))));
+        var delivering = Assert.IsType<TemporaryBasal>(Assert.Single(mapper.Map(new IdsDeliveredBasalRateChangedEvent(4, 3600, Iu(0.95m), Iu(1.0m)))));
         var changed = Assert.IsType<TemporaryBasal>(Assert.Single(mapper.Map(new IdsTbrAdjustmentChangedEvent(5, 1200, IdsTbrType.Absolute, Iu(0.4m), 60, 10))));
         var ended = Assert.IsType<TemporaryBasal>(Assert.Single(mapper.Map(new IdsTbrAdjustmentEndedEvent(6, 4200, IdsTbrType.Absolute, 60, IdsTbrEndReason.Canceled))));
 
         Assert.Equal((TemporaryBasalPhase.Started, 50, (decimal?)null), (started.Phase, started.Percent, started.UnitsPerHour));
+        Assert.Equal((TemporaryBasalPhase.DeliveredRateChanged, (int?)null, 1.0m, TimeSpan.FromMinutes(90)), (delivering.Phase, delivering.Percent, delivering.UnitsPerHour!.Value, delivering.ProgrammedDuration));
         Assert.Equal((TemporaryBasalPhase.Changed, (int?)null, 0.4m), (changed.Phase, changed.Percent, changed.UnitsPerHour));
         Assert.Equal((TemporaryBasalPhase.Ended, 0.4m, TimeSpan.FromMinutes(60), "Canceled"), (ended.Phase, ended.UnitsPerHour!.Value, ended.EffectiveDuration!.Value, ended.EndReason!));
         Assert.IsType<ScheduledBasal>(Assert.Single(mapper.Map(new IdsDeliveredBasalRateChangedEvent(7, 4200, Iu(0.4m), Iu(1.0m)))));

@@ -115,7 +115,15 @@ public sealed class TimeZoneTests
             return (day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), total);
         }).ToList();
         Assert.Equal(days, summary.Insulin.Days.Select(d => (d.Day, ClinicGateway.Units(d.Total)!.Value)));
-        Assert.All(summary.Insulin.Days, d => Assert.Equal((Proto.DailyInsulin.Types.Source.PumpTotal, "", ""), (d.Source, d.Basal, d.Bolus)));
+
+        // The Paradigm's totals give no split: a bolus counts whole on the Paris day it started, the basal is the rest.
+        var bolusByDay = deliveries.Where(p => p.Kind == DeliveryKind.Bolus).GroupBy(p => p.BolusId)
+            .Select(b => (Day: DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(b.Select(TrueUtcOfDelivery).Min(), paris).DateTime), Units: b.Sum(p => p.Units)))
+            .GroupBy(b => b.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
+            .ToDictionary(g => g.Key, g => g.Sum(b => b.Units));
+        Assert.Equal(
+            days.Select(d => (Proto.DailyInsulin.Types.Source.PumpTotal, (decimal?)(d.total - bolusByDay.GetValueOrDefault(d.Item1)), (decimal?)bolusByDay.GetValueOrDefault(d.Item1))),
+            summary.Insulin.Days.Select(d => (d.Source, ClinicGateway.Units(d.Basal), ClinicGateway.Units(d.Bolus))));
 
         // Boluses, suspensions and set changes of the period by their true time.
         bool InPeriod(DateTimeOffset utc) => utc >= from && utc < to;

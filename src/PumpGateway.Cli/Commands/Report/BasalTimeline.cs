@@ -120,16 +120,28 @@ internal static class BasalTimeline
                 return;
             }
 
-            var started = temporary.Phase == Proto.TemporaryBasal.Types.Phase.Started || !TemporaryRunning;
+            if (temporary.Phase == Proto.TemporaryBasal.Types.Phase.DeliveredRateChanged)
+            {
+                // The pump's delivered rate under the running temporary basal, until that one ends.
+                if (TemporaryRunning && temporary.RateCase == Proto.TemporaryBasal.RateOneofCase.UnitsPerHour)
+                {
+                    (TemporaryUnits, TemporaryPercent) = (Units(temporary.UnitsPerHour), null);
+                }
+
+                return;
+            }
+
+            // Started or Changed: this rate, from now for its programmed duration (as the gateway's insulin summary counts it).
             (TemporaryUnits, TemporaryPercent) = temporary.RateCase switch
             {
                 Proto.TemporaryBasal.RateOneofCase.UnitsPerHour => (Units(temporary.UnitsPerHour), (int?)null),
                 Proto.TemporaryBasal.RateOneofCase.Percent => ((double?)null, temporary.Percent),
-                _ => (TemporaryUnits, TemporaryPercent),
+                _ => (null, null),
             };
-            if (temporary.ProgrammedDuration is { } duration && duration.ToTimeSpan() > TimeSpan.Zero && (started || TemporaryUntil is null))
+            TemporaryUntil = temporary.ProgrammedDuration is { } duration && duration.ToTimeSpan() > TimeSpan.Zero ? time + duration.ToTimeSpan() : null;
+            if (TemporaryUntil is null)
             {
-                TemporaryUntil = time + duration.ToTimeSpan();
+                EndTemporary();
             }
         }
 
