@@ -41,9 +41,11 @@ public sealed class ParadigmGlucoseHistory
     public byte[]? Encode(uint number) => Entries(number) is { } entries ? MedtronicGlucosePageCodec.Encode(entries.Select(e => e.Record)) : null;
 
     /// <summary>Records one sensor sample at its minute; returns the records written for it (timestamps included).</summary>
-    public IReadOnlyList<ParadigmGlucoseEntry> Append(GlucoseSample sample)
+    /// <param name="clockShift">How far the pump clock has been set from the scenario's time axis: the page is stamped on the pump's clock.</param>
+    public IReadOnlyList<ParadigmGlucoseEntry> Append(GlucoseSample sample, TimeSpan clockShift = default)
     {
-        var time = new DateTime(sample.Time.Ticks - (sample.Time.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Unspecified);
+        var pumpTime = sample.Time + clockShift;
+        var time = new DateTime(pumpTime.Ticks - (pumpTime.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Unspecified);
         var reading = new ParadigmGlucoseEntry(Reading(sample.MgDl), sample);
         var page = _pages[^1];
         var written = new List<ParadigmGlucoseEntry>();

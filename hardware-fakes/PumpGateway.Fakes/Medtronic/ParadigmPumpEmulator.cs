@@ -22,6 +22,9 @@ public sealed class ParadigmPumpEmulator : IAsyncDisposable
     private readonly ParadigmPumpHistory? _history;
     private readonly ParadigmGlucoseHistory? _glucose;
     private readonly IGlucoseFeed? _glucoseFeed;
+
+    /// <summary>The wearer's clock changes so far: from when (on the scenario's axis) the pump clock reads how far off that axis.</summary>
+    private readonly List<(DateTime ScenarioTime, TimeSpan Shift)> _clockShifts = [];
     private DateTimeOffset _awakeUntil;
     private int _recordedEvents;
     private Task _live = Task.CompletedTask;
@@ -331,13 +334,20 @@ public sealed class ParadigmPumpEmulator : IAsyncDisposable
         for (; _recordedEvents < events.Count; _recordedEvents++)
         {
             written.AddRange(_history!.Record(events[_recordedEvents]));
+            if (events[_recordedEvents] is ClockChanged change)
+            {
+                // The change happened at its old pump time, which is the scenario's time plus the shift so far.
+                var shift = _clockShifts.Count > 0 ? _clockShifts[^1].Shift : TimeSpan.Zero;
+                _clockShifts.Add((change.OldTime - shift, shift + (change.NewTime - change.OldTime)));
+            }
         }
 
         if (_glucoseFeed is { } feed)
         {
+            // The sensor's readings are stamped on the pump's clock, as it reads after any change the wearer made.
             foreach (var sample in feed.Until(Scenario.Now))
             {
-                _glucose!.Append(sample);
+                _glucose!.Append(sample, _clockShifts.LastOrDefault(c => c.ScenarioTime <= sample.Time).Shift);
             }
         }
 

@@ -15,7 +15,8 @@ public static class AlarmLifecycle
     /// alarm are tied by (Device, InstanceKey) when the device gives a key; otherwise by (Device, VendorCode):
     /// an Acknowledged or Cleared closes the oldest open episode of that code. A Raised of an episode
     /// already open (same key) is a repeat, kept in its Evidence. An episode never cleared is open, unless
-    /// a later Raised of the same device and vendor code started a new episode (then Superseded = true).
+    /// a later Raised of the same device and vendor code started a new episode and it has no instance key
+    /// (then Superseded = true): a keyed alarm stays open until its own key is cleared.
     /// </summary>
     /// <remarks>
     /// A Raised without a key always starts an episode: without a key nothing tells a re-announcement from a
@@ -94,7 +95,9 @@ public static class AlarmLifecycle
             target?.Close(alarm);
         }
 
-        foreach (var episode in episodes.Where(e => e.ClearedUtc is null))
+        // A device that keys its alarms tells each one apart and clears each one: only an unkeyed alarm is taken
+        // to have ended when its code is raised anew.
+        foreach (var episode in episodes.Where(e => e.ClearedUtc is null && e.InstanceKey is null))
         {
             episode.Superseded = episodes.Any(later => later.Order > episode.Order && later.Device == episode.Device
                 && string.Equals(later.VendorCode, episode.VendorCode, StringComparison.Ordinal));

@@ -91,13 +91,14 @@ public sealed class AlarmLifecycleTests
     }
 
     [Fact]
-    public void A_later_raise_of_the_same_code_supersedes_an_episode_never_cleared()
+    public void A_later_raise_of_the_same_code_supersedes_an_unkeyed_episode_never_cleared_but_not_a_keyed_one()
     {
         // Unkeyed: raised, acknowledged, raised again two hours later, never cleared.
         var raised = Raise("r", At(10, 00), "mdt:pump:4");
         var ack = Transition("a", AlarmTransition.Acknowledged, At(10, 05), "mdt:pump:4");
         var again = Raise("r2", At(12, 00), "mdt:pump:4");
-        // Keyed: instance 1 never cleared, instance 2 of the same type raised and cleared.
+        // Keyed: instance 1 never cleared, instance 2 of the same type raised and cleared: the device tells them
+        // apart, so instance 1 is still open.
         var k1 = Raise("k1", At(13, 00), "ids:0x0F0F", key: "1");
         var k2 = Raise("k2", At(14, 00), "ids:0x0F0F", key: "2");
         var k2Cleared = Transition("k2c", AlarmTransition.Cleared, At(14, 30), "ids:0x0F0F", key: "2");
@@ -109,7 +110,7 @@ public sealed class AlarmLifecycleTests
         Assert.Equal(5, episodes.Count);
         Assert.Equal((true, false, (DateTimeOffset?)null, (TimeSpan?)null), (episodes[0].Superseded, episodes[0].IsOpen, episodes[0].ClearedUtc, episodes[0].Duration));
         Assert.Equal((false, true), (episodes[1].Superseded, episodes[1].IsOpen));
-        Assert.Equal((true, false), (episodes[2].Superseded, episodes[2].IsOpen));
+        Assert.Equal((false, true), (episodes[2].Superseded, episodes[2].IsOpen));
         Assert.Equal((false, false, TimeSpan.FromMinutes(30)), (episodes[3].Superseded, episodes[3].IsOpen, episodes[3].Duration!.Value));
         Assert.Equal((false, true), (episodes[4].Superseded, episodes[4].IsOpen));
     }

@@ -250,14 +250,31 @@ public sealed class ParadigmGeneratedHistoryTests
             entries.AddRange(MedtronicGlucosePageCodec.Decode(bytes).Entries);
         }
 
+        // Each reading at its minute on the pump's clock: the wearer's axis plus the clock changes made before it
+        // (a change happens at its old pump time, which is the axis time plus the changes before it).
+        var changes = new List<(DateTime AxisTime, TimeSpan Shift)>();
+        foreach (var change in wearer.Therapy.Events.OfType<ClockChanged>())
+        {
+            var before = changes.Count > 0 ? changes[^1].Shift : TimeSpan.Zero;
+            changes.Add((change.OldTime - before, before + (change.NewTime - change.OldTime)));
+        }
+
+        Assert.NotEmpty(changes);
+        DateTime PumpMinute(DateTime axis)
+        {
+            var time = axis + changes.LastOrDefault(c => c.AxisTime <= axis).Shift;
+            return new DateTime(time.Ticks - (time.Ticks % TimeSpan.TicksPerMinute));
+        }
+
         var readings = wearer.Cgm.Readings;
         Assert.True(readings.Count > 1500, $"{readings.Count} readings");
         Assert.Equal(
-            readings.Select(r => (new DateTime(r.Time.Ticks - (r.Time.Ticks % TimeSpan.TicksPerMinute)), 2 * (int)Math.Round(r.MgDl / 2.0, MidpointRounding.AwayFromZero))),
+            readings.Select(r => (PumpMinute(r.Time), 2 * (int)Math.Round(r.MgDl / 2.0, MidpointRounding.AwayFromZero))),
             entries.Where(e => e.Record is MedtronicSensorGlucose).Select(e => (e.Time!.Value, ((MedtronicSensorGlucose)e.Record).MgDl)));
 
+        // A gap where the sensor was off, or where the clock moved between two readings.
         var stamps = entries.Select(e => e.Record).OfType<MedtronicGlucoseTimestamped>().ToList();
-        var gaps = readings.Zip(readings.Skip(1)).Count(p => p.Second.Time - p.First.Time != TimeSpan.FromMinutes(5));
+        var gaps = readings.Zip(readings.Skip(1)).Count(p => PumpMinute(p.Second.Time) - PumpMinute(p.First.Time) != TimeSpan.FromMinutes(5));
         Assert.True(gaps >= 2, $"{gaps} sensor gaps");
         Assert.Equal(gaps, stamps.Count(s => s.TimestampKind == MedtronicSensorTimestampKind.Gap));
         Assert.Equal(number.GlucosePages - 1, stamps.Count(s => s.TimestampKind == MedtronicSensorTimestampKind.PageEnd));
