@@ -219,7 +219,7 @@ public sealed class MedtronicPumpTests : IAsyncLifetime
         var records = pump.HistoryPages.Reverse().SelectMany(p => MedtronicPageCodec.Decode(p.Bytes, pump.Model).Records).ToList();
         mapper.CorrectForClockChanges(records);
         var history = records.SelectMany(mapper.Map).ToList();
-        var glucose = pump.GlucosePages.OrderBy(p => p.Number).SelectMany(p => MedtronicGlucosePageCodec.Decode(p.Bytes).Entries).Select(mapper.MapGlucose).OfType<TelemetryEvent>();
+        var glucose = pump.GlucosePages.OrderBy(p => p.Number).SelectMany(p => mapper.MapGlucosePage(MedtronicGlucosePageCodec.Decode(p.Bytes).Entries)).OfType<TelemetryEvent>();
         var expected = new Dictionary<string, TelemetryEvent>(StringComparer.Ordinal);
         foreach (var e in history.Concat(glucose))
         {

@@ -338,7 +338,7 @@ public sealed partial class MedtronicDriver : IDeviceDriver
             for (var number = from; number <= current.CurrentPage; number++)
             {
                 var page = MedtronicGlucosePageCodec.Decode(ParadigmReplies.DecodePage(await radio.SendAsync(ParadigmCommands.ReadGlucoseHistory(radio.Pump, number), cancellationToken)));
-                var events = page.Entries.Select(mapper.MapGlucose).OfType<TelemetryEvent>().ToList();
+                var events = mapper.MapGlucosePage(page.Entries).ToList<TelemetryEvent>();
                 var result = await session.Sink.CommitAsync(events, [new DownloadCursor(device, GlucoseStream, number, session.Clock.GetUtcNow())], cancellationToken);
                 stored += result.Appended.Count;
                 duplicates += result.Duplicates;

@@ -94,14 +94,17 @@ internal sealed class MedtronicTelemetryMapper
     /// <summary>
     /// The offset of the clock a glucose page's time was written on: glucose records carry no
     /// mark of a clock change, so a time before both ends of a change is on the clock before it.
-    /// After a change that set the clock back, its overlap (After to Before) is taken as the new clock.
+    /// A change that set the clock back makes its overlap (After to Before) ambiguous: a time in it is
+    /// on the clock before the change when the page's times go back later on (<paramref name="setBackFollows"/>),
+    /// the change being written between, and on the new clock otherwise.
     /// </summary>
-    private (TimeSpan Offset, TimeBasis Basis) GlucoseClock(DateTime pumpTime)
+    private (TimeSpan Offset, TimeBasis Basis) GlucoseClock(DateTime pumpTime, bool setBackFollows)
     {
         var offset = _clockOffset;
         foreach (var (before, after) in _clockChanges)
         {
-            if (pumpTime >= (before < after ? before : after))
+            var onNewClock = before < after ? pumpTime >= before : pumpTime >= before || (pumpTime >= after && !setBackFollows);
+            if (onNewClock)
             {
                 break;
             }
@@ -198,13 +201,31 @@ internal sealed class MedtronicTelemetryMapper
         return start + bolus.Duration + DeliveryMargin;
     }
 
-    /// <summary>The sensor glucose of a glucose page entry that has a time.</summary>
-    public GlucoseReading? MapGlucose(MedtronicGlucoseEntry entry) => (entry.Record, entry.Time) switch
+    /// <summary>A glucose page's entries, in page order (oldest first): the order tells the two sides of a clock set back.</summary>
+    public IReadOnlyList<GlucoseReading> MapGlucosePage(IReadOnlyList<MedtronicGlucoseEntry> entries)
     {
-        (MedtronicSensorGlucose glucose, { } time) => StampGlucose(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = glucose.MgDl }, "sgv", time),
-        (MedtronicGlucoseMarker { Type: MedtronicGlucoseRecordType.GlucoseBelow40 }, { } time) => StampGlucose(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = 40, RangeLimit = GlucoseRangeLimit.BelowRange }, "low", time),
-        (MedtronicGlucoseMarker { Type: MedtronicGlucoseRecordType.GlucoseAbove400 }, { } time) => StampGlucose(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = 400, RangeLimit = GlucoseRangeLimit.AboveRange }, "high", time),
-        (MedtronicCalibrationBg calibration, { } time) => StampGlucose(new GlucoseReading { Source = GlucoseSource.Calibration, MgDl = calibration.MgDl }, "cal", time),
+        // Where the page's times last go back: the entries before it were written before a clock was set back.
+        var lastSetBack = -1;
+        DateTime? previous = null;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Time is { } time)
+            {
+                lastSetBack = previous > time ? i : lastSetBack;
+                previous = time;
+            }
+        }
+
+        return [.. entries.Select((entry, i) => MapGlucose(entry, setBackFollows: i < lastSetBack)).OfType<GlucoseReading>()];
+    }
+
+    /// <summary>The sensor glucose of a glucose page entry that has a time.</summary>
+    private GlucoseReading? MapGlucose(MedtronicGlucoseEntry entry, bool setBackFollows) => (entry.Record, entry.Time) switch
+    {
+        (MedtronicSensorGlucose glucose, { } time) => StampGlucose(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = glucose.MgDl }, "sgv", time, setBackFollows),
+        (MedtronicGlucoseMarker { Type: MedtronicGlucoseRecordType.GlucoseBelow40 }, { } time) => StampGlucose(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = 40, RangeLimit = GlucoseRangeLimit.BelowRange }, "low", time, setBackFollows),
+        (MedtronicGlucoseMarker { Type: MedtronicGlucoseRecordType.GlucoseAbove400 }, { } time) => StampGlucose(new GlucoseReading { Source = GlucoseSource.Sensor, MgDl = 400, RangeLimit = GlucoseRangeLimit.AboveRange }, "high", time, setBackFollows),
+        (MedtronicCalibrationBg calibration, { } time) => StampGlucose(new GlucoseReading { Source = GlucoseSource.Calibration, MgDl = calibration.MgDl }, "cal", time, setBackFollows),
         _ => null,
     };
 
@@ -369,10 +390,10 @@ internal sealed class MedtronicTelemetryMapper
     /// A glucose page entry is known by what it is and its minute; one written on a clock set since
     /// also by that clock's offset, so a clock set back does not make two readings one.
     /// </summary>
-    private T StampGlucose<T>(T telemetry, string what, DateTime pumpTime)
+    private T StampGlucose<T>(T telemetry, string what, DateTime pumpTime, bool setBackFollows)
         where T : TelemetryEvent
     {
-        var (offset, basis) = GlucoseClock(pumpTime);
+        var (offset, basis) = GlucoseClock(pumpTime, setBackFollows);
         var key = $"{what}-{pumpTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
         if (basis == TimeBasis.DeviceTimeChange)
         {

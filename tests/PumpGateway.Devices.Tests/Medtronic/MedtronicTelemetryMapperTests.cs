@@ -217,11 +217,43 @@ public sealed class MedtronicTelemetryMapperTests(ITestOutputHelper output)
         Assert.Equal((Utc(day.AddHours(12)), day.AddHours(12), day.AddHours(13)), (clockSet.Utc, clockSet.ClockBefore, clockSet.ClockAfter));
 
         // Sensor glucose on either side of the change, one 11:55 on the old clock and one 13:05 on the new.
-        var old = mapper.MapGlucose(new MedtronicGlucoseEntry(new MedtronicSensorGlucose(60), day.AddHours(11).AddMinutes(55)))!;
-        var now = mapper.MapGlucose(new MedtronicGlucoseEntry(new MedtronicSensorGlucose(60), day.AddHours(13).AddMinutes(5)))!;
+        var (old, now) = Two(mapper.MapGlucosePage(
+            [new MedtronicGlucoseEntry(new MedtronicSensorGlucose(60), day.AddHours(11).AddMinutes(55)), new MedtronicGlucoseEntry(new MedtronicSensorGlucose(60), day.AddHours(13).AddMinutes(5))]));
         Assert.Equal((Utc(day.AddHours(11).AddMinutes(55)), TimeBasis.DeviceTimeChange), (old.Utc, old.TimeBasis));
         Assert.Equal((Utc(day.AddHours(12).AddMinutes(5)), TimeBasis.DockClockOffset), (now.Utc, now.TimeBasis));
         Assert.NotEqual(old.Id, now.Id);
+    }
+
+    [Fact]
+    public void Sensor_glucose_in_the_hour_a_clock_set_back_repeats_is_told_apart_by_page_order()
+    {
+        // At 03:00 on the pump's clock the wearer sets it back to 02:00; at dock it reads UTC, before the change UTC + 1 h.
+        var day = new DateTime(2015, 10, 25);
+        var change = new MedtronicPumpEvent(MedtronicRecordType.ChangeTime, new MedtronicTimestamp(day.AddHours(3)));
+        var set = new MedtronicPumpEvent(MedtronicRecordType.NewTimeSet, new MedtronicTimestamp(day.AddHours(2)));
+        var mapper = new MedtronicTelemetryMapper(Pump, MedtronicModel.Paradigm522, TimeSpan.Zero, day.AddDays(1));
+        mapper.CorrectForClockChanges([change, set]);
+
+        // 02:30 and 02:55 on the old clock, then 02:00, 02:30 and 03:05 on the new one.
+        DateTime[] pumpTimes = [day.AddHours(2.5), day.AddHours(2).AddMinutes(55), day.AddHours(2), day.AddHours(2.5), day.AddHours(3).AddMinutes(5)];
+        var readings = mapper.MapGlucosePage([.. pumpTimes.Select(t => new MedtronicGlucoseEntry(new MedtronicSensorGlucose(100), t))]);
+
+        Assert.Equal(
+            [
+                (Utc(day.AddHours(1.5)), TimeBasis.DeviceTimeChange), (Utc(day.AddHours(1).AddMinutes(55)), TimeBasis.DeviceTimeChange),
+                (Utc(day.AddHours(2)), TimeBasis.DockClockOffset), (Utc(day.AddHours(2.5)), TimeBasis.DockClockOffset), (Utc(day.AddHours(3).AddMinutes(5)), TimeBasis.DockClockOffset),
+            ],
+            readings.Select(r => (r.Utc, r.TimeBasis)));
+        Assert.Equal(5, readings.Select(r => r.Id).Distinct().Count());
+
+        // A page with no going back (read after the change was written on an earlier page): the overlap is the new clock.
+        Assert.Equal(TimeBasis.DockClockOffset, Assert.Single(mapper.MapGlucosePage([new MedtronicGlucoseEntry(new MedtronicSensorGlucose(100), day.AddHours(2.5))])).TimeBasis);
+    }
+
+    private static (T First, T Second) Two<T>(IReadOnlyList<T> items)
+    {
+        Assert.Equal(2, items.Count);
+        return (items[0], items[1]);
     }
 
     private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));

@@ -139,6 +139,59 @@ public sealed class TimeZoneTests
     }
 
     [Fact]
+    public async Task The_pumps_own_sensor_readings_keep_their_true_time_through_the_hour_the_set_back_clock_repeats()
+    {
+        // Seed 2 from this Friday: the wearer sets the pump back an hour on the Sunday of the change, at 14:26.
+        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+        var start = new DateTime(2026, 10, 23);
+        var wearer = new Wearer(new TherapyScenarioOptions
+        {
+            Seed = 2,
+            Start = start,
+            Duration = TimeSpan.FromDays(5) + TimeSpan.FromHours(2),
+            ClockChangesPerMonth = 4,
+            GlucoseInterval = TimeSpan.FromMinutes(5),
+            SensorSession = TimeSpan.FromDays(6),
+        });
+        // On the scenario's axis (the pump clock as it stood at the start, Paris summer time) a change happened at
+        // its old pump time less the changes before it. This wearer sets the clock back at least once: the
+        // readings of the hour before that change are the ones the new clock repeats.
+        var changes = new List<(DateTime AxisTime, TimeSpan By)>();
+        foreach (var clockChange in wearer.Therapy.Events.OfType<ClockChanged>())
+        {
+            changes.Add((clockChange.OldTime - changes.Aggregate(TimeSpan.Zero, (sum, c) => sum + c.By), clockChange.NewTime - clockChange.OldTime));
+        }
+
+        var setBack = Assert.Single(changes, c => c.By == TimeSpan.FromHours(-1));
+        var summer = paris.GetUtcOffset(start);
+        var repeated = wearer.Cgm.Readings.Count(r => r.Time >= setBack.AxisTime.AddHours(-1) && r.Time < setBack.AxisTime);
+        Assert.InRange(repeated, 11, 12);
+        var lastChange = changes[^1].AxisTime;
+
+        var parisNow = paris.GetUtcOffset(DateTimeOffset.UtcNow);
+        using var folder = new ScratchFolder();
+        using var cancel = new CancellationTokenSource(ClinicGateway.Timeout);
+        await using var pump = ParadigmPumpEmulator.FromWearer(wearer, new ParadigmPumpOptions { Serial = Serial, ClockOffset = parisNow });
+        await using var stick = CareLinkStickEmulator.Start(pump);
+        await using var gateway = await ClinicGateway.ParadigmAsync(folder.Path, stick.PortPath, Serial, "Europe/Paris").WaitAsync(cancel.Token);
+        var device = await ClinicGateway.DeviceAsync(gateway, "medtronic", cancel.Token);
+        var readings = wearer.Cgm.Readings;
+        var stored = (await ClinicGateway.HistoryUntilAsync(
+                gateway, device.DeviceId, e => e.Count(x => x.Glucose?.Source == Proto.GlucoseReading.Types.Source.Sensor) == readings.Count, cancel.Token))
+            .Where(e => e.Glucose?.Source == Proto.GlucoseReading.Types.Source.Sensor)
+            .OrderBy(e => e.UtcTime.ToDateTimeOffset())
+            .ToList();
+
+        // Each at its true minute (the page keeps minutes), less the dock's error of a second or two;
+        // the readings taken before the last change say they went through a change.
+        var error = device.ClockOffset.ToTimeSpan() - parisNow;
+        Assert.InRange(error, TimeSpan.FromSeconds(-2), TimeSpan.FromSeconds(2));
+        Assert.Equal(
+            readings.Select(r => (new DateTimeOffset(new DateTime(r.Time.Ticks - (r.Time.Ticks % TimeSpan.TicksPerMinute)) - summer, TimeSpan.Zero) - error, r.Time < lastChange)),
+            stored.Select(e => (e.UtcTime.ToDateTimeOffset(), e.TimeBasis == Proto.TimeBasis.DeviceTimeChange)));
+    }
+
+    [Fact]
     public async Task A_sensors_days_and_times_of_day_are_paris_ones_across_the_october_change()
     {
         // Five Paris days from Friday, Sunday 25 hours long; the sensor keeps UTC. Its readings every
