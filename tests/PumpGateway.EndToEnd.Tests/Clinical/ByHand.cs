@@ -267,24 +267,25 @@ internal static class ByHand
             return new LevelLine(series, null, null);
         }
 
+        // The normal equations in raw sums (n·Σxy − Σx·Σy over n·Σx² − (Σx)²), x in hours since the first reading;
+        // the line reaches 0 at x = −intercept / slope.
         var origin = series[0].Utc;
-        var hours = series.Select(p => (p.Utc - origin).TotalHours).ToArray();
-        var meanHours = hours.Average();
-        var meanValue = series.Average(p => p.Value);
-        double sxx = 0, sxy = 0;
-        for (var i = 0; i < series.Count; i++)
+        double n = series.Count, sumX = 0, sumY = 0, sumXx = 0, sumXy = 0;
+        foreach (var (utc, value) in series)
         {
-            sxx += (hours[i] - meanHours) * (hours[i] - meanHours);
-            sxy += (hours[i] - meanHours) * (series[i].Value - meanValue);
+            var x = (utc - origin).TotalHours;
+            (sumX, sumY, sumXx, sumXy) = (sumX + x, sumY + value, sumXx + (x * x), sumXy + (x * value));
         }
 
-        if (sxx <= 0)
+        var denominator = (n * sumXx) - (sumX * sumX);
+        if (denominator <= 1e-9)
         {
             return new LevelLine(series, null, null);
         }
 
-        var slope = sxy / sxx;
-        DateTimeOffset? empty = slope < 0 ? origin + TimeSpan.FromSeconds(Math.Round((meanHours - (meanValue / slope)) * 3600)) : null;
+        var slope = ((n * sumXy) - (sumX * sumY)) / denominator;
+        var intercept = (sumY - (slope * sumX)) / n;
+        DateTimeOffset? empty = slope < 0 ? origin + TimeSpan.FromSeconds(Math.Round(-intercept / slope * 3600)) : null;
         return new LevelLine(series, slope, empty);
     }
 
