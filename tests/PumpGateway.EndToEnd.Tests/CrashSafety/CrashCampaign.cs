@@ -16,7 +16,7 @@ internal enum KillPoint
     /// <summary>A new wearer's devices are downloading: killed at a random event of the download.</summary>
     Download,
 
-    /// <summary>Killed the moment the subscriber receives a random one of the next few events: its commit has just returned and the next is on its way.</summary>
+    /// <summary>Killed the moment the subscriber receives one of the first few live events: its commit has just returned, and the next may be on its way.</summary>
     Commit,
 
     /// <summary>First downloads done, live telemetry streaming: killed a random delay later.</summary>
@@ -62,6 +62,12 @@ internal sealed class CrashCampaign
 
             await RunUntilKilledAsync(point, wearer);
             head = await CheckStoredAsync();
+            if (_figures.Violations.Count > 0)
+            {
+                // What follows a first violation only repeats it: the subscriber's history and the store have parted.
+                _figures.StoppedAfterKill = kill + 1;
+                return _figures;
+            }
         }
 
         // One last start: the subscriber resumes and catches up to everything the kills left stored.
@@ -78,7 +84,7 @@ internal sealed class CrashCampaign
         var killAtEvent = point switch
         {
             KillPoint.Download => _random.Next(1, 1000),
-            KillPoint.Commit => _random.Next(1, 15),
+            KillPoint.Commit => _random.Next(1, 6),
             _ => 0,
         };
         var liveDelay = TimeSpan.FromMilliseconds(_random.Next(0, 2000));
@@ -90,7 +96,7 @@ internal sealed class CrashCampaign
             gateway.Kill();
         }
 
-        var follow = FollowAsync(gateway, killAtEvent, KillNow);
+        var follow = FollowAsync(gateway, killAtEvent, KillNow, countFromStreaming: point == KillPoint.Commit);
         var trigger = point switch
         {
             // A download is over when the demo streams; if the chosen event had not come by then, the kill lands at the download's end.
@@ -140,7 +146,11 @@ internal sealed class CrashCampaign
     /// Subscribes after the last sequence received and takes events until the gateway dies, the
     /// <paramref name="killAtEvent"/>-th event of this run (killing it on receipt), or <paramref name="stopAt"/>.
     /// </summary>
-    private async Task FollowAsync(GatewayChild gateway, int killAtEvent, Action kill, long stopAt = long.MaxValue)
+    /// <param name="countFromStreaming">
+    /// Count events towards <paramref name="killAtEvent"/> only once the demo streams live: those are
+    /// fresh commits, where a catching-up subscriber's are old ones read back from the store.
+    /// </param>
+    private async Task FollowAsync(GatewayChild gateway, int killAtEvent, Action kill, long stopAt = long.MaxValue, bool countFromStreaming = false)
     {
         var resumedAfter = _received.Count;
         using var channel = GrpcChannel.ForAddress(gateway.Address);
@@ -157,7 +167,7 @@ internal sealed class CrashCampaign
                     continue;
                 }
 
-                if (killAtEvent > 0 && ++taken == killAtEvent)
+                if (killAtEvent > 0 && (!countFromStreaming || gateway.Streaming.IsCompleted) && ++taken == killAtEvent)
                 {
                     kill();
                 }
@@ -310,14 +320,17 @@ internal sealed class CrashFigures(int seed)
         }
     }
 
-    public void Violation(string text) => _violations.Add(text);
+    /// <summary>The kill after which the campaign stopped, at its first violation; 0 when it ran to the end.</summary>
+    public int StoppedAfterKill { get; set; }
+
+    public void Violation(string text) => _violations.Add(text.Length > 1500 ? text[..1500] + " …" : text);
 
     public override string ToString()
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"seed {Seed}: {Kills} kills (SIGKILL): {KillsAt(KillPoint.Download)} aimed at a download, {KillsAt(KillPoint.Commit)} at a commit just streamed, {KillsAt(KillPoint.Live)} during live streaming; {KillsWhileDownloading} landed before the first downloads were done, {KillsWhileStreaming} after; {LateKills} late (trigger timed out)");
         text.AppendLine(CultureInfo.InvariantCulture, $"events received by the subscriber: {EventsReceived}; stored events compared with what was sent: {EventsChecked} (over {Kills + 1} checks); stored at the last kill: {StoredAtLastKill}, at the end: {StoredEvents}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"violations: {_violations.Count}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"violations: {_violations.Count}{(StoppedAfterKill > 0 ? $" (the campaign stopped after kill {StoppedAfterKill})" : string.Empty)}");
         foreach (var violation in _violations.Take(20))
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  {violation}");

@@ -10,7 +10,7 @@ namespace PumpGateway.EndToEnd.Tests.CrashSafety;
 /// </summary>
 public sealed class CrashSafetyTests(ITestOutputHelper output)
 {
-    private const int ShortCampaignKills = 4;
+    private const int ShortCampaignKills = 5;
 
     [Fact]
     public async Task A_gateway_killed_while_downloading_committing_and_streaming_keeps_every_event_it_sent_once_and_a_resuming_subscriber_misses_nothing()
