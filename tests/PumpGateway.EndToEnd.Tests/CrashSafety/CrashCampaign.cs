@@ -79,8 +79,7 @@ internal sealed class CrashCampaign
 
     private async Task RunUntilKilledAsync(KillPoint point, int wearer)
     {
-        await using var gateway = GatewayChild.Start(_database, wearer);
-        await gateway.WaitListeningAsync();
+        await using var gateway = await GatewayChild.StartListeningAsync(_database, wearer);
         var killAtEvent = point switch
         {
             KillPoint.Download => _random.Next(1, 1000),
@@ -125,8 +124,7 @@ internal sealed class CrashCampaign
 
     private async Task ResumeToHeadAsync(int wearer, long head)
     {
-        await using var gateway = GatewayChild.Start(_database, wearer);
-        await gateway.WaitListeningAsync();
+        await using var gateway = await GatewayChild.StartListeningAsync(_database, wearer);
         var resumedFrom = _received.Count;
         var follow = FollowAsync(gateway, killAtEvent: 0, gateway.Kill, stopAt: head);
         try
@@ -140,6 +138,7 @@ internal sealed class CrashCampaign
 
         gateway.Kill();
         await gateway.WaitGoneAsync();
+        await follow.WaitAsync(GatewayChild.Timeout);
     }
 
     /// <summary>

@@ -51,7 +51,7 @@ internal sealed class GatewayChild : IAsyncDisposable
 
     /// <param name="database">The SQLite file, the same across restarts.</param>
     /// <param name="wearer">The emulated wearers' seed: a new one brings new devices, so a full download to kill into.</param>
-    public static GatewayChild Start(string database, int wearer)
+    private static GatewayChild Start(string database, int wearer)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -98,10 +98,36 @@ internal sealed class GatewayChild : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts the gateway and waits until it listens; started again on another port if the free
+    /// port it was given was taken in between (another test's process can bind it first).
+    /// </summary>
+    public static async Task<GatewayChild> StartListeningAsync(string database, int wearer)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var child = Start(database, wearer);
+            try
+            {
+                await child.WaitListeningAsync();
+                return child;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && child.Error.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await child.DisposeAsync();
+            }
+            catch
+            {
+                await child.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
     /// Waits until the gRPC endpoint accepts connections (the gateway has started, its devices are
     /// being found) and notes the processes the demo started, to end them after a kill.
     /// </summary>
-    public async Task WaitListeningAsync()
+    private async Task WaitListeningAsync()
     {
         using var deadline = new CancellationTokenSource(Timeout);
         while (true)
