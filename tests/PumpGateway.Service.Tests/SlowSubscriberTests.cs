@@ -6,6 +6,7 @@ using PumpGateway.Service.DeviceManagement;
 using PumpGateway.Service.Grpc;
 using PumpGateway.Service.Streaming;
 using PumpGateway.Telemetry;
+using Xunit.Abstractions;
 using Proto = PumpGateway.Api.V1;
 
 namespace PumpGateway.Service.Tests;
@@ -20,7 +21,7 @@ public sealed class SlowSubscriberCollection;
 /// with where to resume once its writes have been held longer than the write timeout.
 /// </summary>
 [Collection(nameof(SlowSubscriberTests))]
-public sealed class SlowSubscriberTests
+public sealed class SlowSubscriberTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
@@ -35,9 +36,11 @@ public sealed class SlowSubscriberTests
     [Fact]
     public async Task A_subscriber_stuck_without_reading_keeps_memory_bounded_while_the_others_receive_every_event()
     {
-        const int largeCount = 40_000;
+        // scripts/slow-clients runs the long version: more events, more stuck subscribers.
+        var largeCount = Setting("PUMPGW_SLOW_CLIENTS_EVENTS", 40_000);
+        var stuckCount = Setting("PUMPGW_SLOW_CLIENTS_STUCK", 1);
 
-        // A write timeout far beyond the test: the stuck subscriber stays subscribed and stuck throughout.
+        // A write timeout far beyond the test: the stuck subscribers stay subscribed and stuck throughout.
         await using var gateway = await InProcessGateway.StartAsync(new Dictionary<string, string?>
         {
             ["Gateway:Streaming:WriteTimeout"] = "01:00:00",
@@ -46,35 +49,59 @@ public sealed class SlowSubscriberTests
         var device = await TestTelemetry.AddDeviceAsync(gateway.Store, TestTelemetry.Receiver());
         var broadcaster = gateway.Services.GetRequiredService<TelemetryBroadcaster>();
 
-        using var cancel = new CancellationTokenSource(Timeout);
-        using var slowChannel = gateway.OpenSeparateChannel();
-        using var slow = new Proto.TelemetryService.TelemetryServiceClient(slowChannel).Subscribe(new Proto.SubscribeRequest(), cancellationToken: cancel.Token);
-        using var fast1 = gateway.Telemetry.Subscribe(new Proto.SubscribeRequest(), cancellationToken: cancel.Token);
-        using var fast2 = gateway.Telemetry.Subscribe(new Proto.SubscribeRequest(), cancellationToken: cancel.Token);
-        foreach (var call in new[] { slow, fast1, fast2 })
+        using var cancel = new CancellationTokenSource(Timeout + TimeSpan.FromMilliseconds(largeCount * stuckCount));
+        var stuckChannels = Enumerable.Range(0, stuckCount).Select(_ => gateway.OpenSeparateChannel()).ToList();
+        var stuck = stuckChannels.Select(channel => new Proto.TelemetryService.TelemetryServiceClient(channel).Subscribe(new Proto.SubscribeRequest(), cancellationToken: cancel.Token)).ToList();
+        var fast = Enumerable.Range(0, 2).Select(_ => gateway.Telemetry.Subscribe(new Proto.SubscribeRequest(), cancellationToken: cancel.Token)).ToList();
+        try
         {
-            await ReadHeartbeatAsync(call, cancel.Token);
+            foreach (var call in stuck.Concat(fast))
+            {
+                await ReadHeartbeatAsync(call, cancel.Token);
+            }
+
+            await AppendReadingsAsync(gateway, device, 0, FillCount);
+            foreach (var call in fast)
+            {
+                await ExpectSequencesAsync(call, 1, FillCount, cancel.Token);
+            }
+
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            await AppendReadingsAsync(gateway, device, FillCount, largeCount);
+            foreach (var call in fast)
+            {
+                await ExpectSequencesAsync(call, FillCount + 1, largeCount, cancel.Token);
+            }
+
+            var after = GC.GetTotalMemory(forceFullCollection: true);
+
+            // The stuck subscribers were still there: the memory was measured with them holding on.
+            Assert.Equal(stuckCount + fast.Count, broadcaster.SubscriberCount);
+
+            // Measured: the gateway's managed memory grows by under 0.1 MB here; with the subscriber's queue unbounded
+            // (capacity 10,000,000) the 40,000 readings queued for it grow it by 11.7 MB.
+            var bound = MemoryBound * stuckCount;
+            output.WriteLine($"slow-clients: {stuckCount} stuck, {fast.Count} fast subscribers; {largeCount} events appended while stuck, each fast one received all; managed memory grew {after - before} bytes (bound {bound})");
+            Assert.True(after - before < bound, $"Managed memory grew by {after - before:N0} bytes while {stuckCount} subscriber(s) were stuck during {largeCount:N0} appends (bound {bound:N0}).");
+
+            // Reading again, each catches up from the store and has lost nothing.
+            foreach (var call in stuck)
+            {
+                await ExpectSequencesAsync(call, 1, FillCount + largeCount, cancel.Token);
+            }
         }
+        finally
+        {
+            foreach (var call in stuck.Concat(fast))
+            {
+                call.Dispose();
+            }
 
-        await AppendReadingsAsync(gateway, device, 0, FillCount);
-        await ExpectSequencesAsync(fast1, 1, FillCount, cancel.Token);
-        await ExpectSequencesAsync(fast2, 1, FillCount, cancel.Token);
-
-        var before = GC.GetTotalMemory(forceFullCollection: true);
-        await AppendReadingsAsync(gateway, device, FillCount, largeCount);
-        await ExpectSequencesAsync(fast1, FillCount + 1, largeCount, cancel.Token);
-        await ExpectSequencesAsync(fast2, FillCount + 1, largeCount, cancel.Token);
-        var after = GC.GetTotalMemory(forceFullCollection: true);
-
-        // The stuck subscriber was still there: the memory was measured with it holding on.
-        Assert.Equal(3, broadcaster.SubscriberCount);
-
-        // Measured: the gateway's managed memory grows by under 0.1 MB here; with the subscriber's queue unbounded
-        // (capacity 10,000,000) the readings queued for it grow it by 11.7 MB.
-        Assert.True(after - before < MemoryBound, $"Managed memory grew by {after - before:N0} bytes while a subscriber was stuck during {largeCount:N0} appends (bound {MemoryBound:N0}).");
-
-        // Reading again, it catches up from the store and has lost nothing.
-        await ExpectSequencesAsync(slow, 1, FillCount + largeCount, cancel.Token);
+            foreach (var channel in stuckChannels)
+            {
+                channel.Dispose();
+            }
+        }
     }
 
     [Fact]
@@ -92,8 +119,10 @@ public sealed class SlowSubscriberTests
         await ReadHeartbeatAsync(slow, cancel.Token);
         await ReadHeartbeatAsync(fast, cancel.Token);
 
+        // The fast subscriber reads while the events are appended: it is never held for the write timeout.
+        var fastRead = ReadEventsAsync(fast, FillCount, cancel.Token);
         await AppendReadingsAsync(gateway, device, 0, FillCount);
-        Assert.Equal(Sequences(1, FillCount), (await ReadEventsAsync(fast, FillCount, cancel.Token)).Select(e => e.Sequence));
+        Assert.Equal(Sequences(1, FillCount), (await fastRead).Select(e => e.Sequence));
         await WaitUntilAsync(() => broadcaster.SubscriberCount == 1, cancel.Token);
 
         var (beforeCut, cut) = await ReadUntilCutAsync(slow, e => e.Event, cancel.Token);
@@ -103,10 +132,11 @@ public sealed class SlowSubscriberTests
         Assert.Equal(Sequences(1, (int)last), beforeCut.Select(e => e.Sequence));
         Assert.True(last < FillCount, $"The subscriber was sent all {FillCount} events: it was never stuck.");
 
+        var fastReadMore = ReadEventsAsync(fast, 1000, cancel.Token);
         await AppendReadingsAsync(gateway, device, FillCount, 1000);
         using var resumed = slowClient.Subscribe(new Proto.SubscribeRequest { AfterSequence = last }, cancellationToken: cancel.Token);
         Assert.Equal(Sequences((int)last + 1, FillCount + 1000 - (int)last), (await ReadEventsAsync(resumed, FillCount + 1000 - (int)last, cancel.Token)).Select(e => e.Sequence));
-        Assert.Equal(Sequences(FillCount + 1, 1000), (await ReadEventsAsync(fast, 1000, cancel.Token)).Select(e => e.Sequence));
+        Assert.Equal(Sequences(FillCount + 1, 1000), (await fastReadMore).Select(e => e.Sequence));
     }
 
     [Fact]
@@ -130,12 +160,13 @@ public sealed class SlowSubscriberTests
         var alarms = Enumerable.Range(0, alarmCount)
             .Select(i => (TelemetryEvent)builder.Alarm(TestTelemetry.Start.AddMinutes(i), i % 2 == 0 ? AlarmTransition.Raised : AlarmTransition.Cleared, AlarmKind.Occlusion, key: (i / 2).ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .ToList();
+        var fastRead = ReadEventsAsync(fast, alarmCount, u => u.Update?.Event, cancel.Token);
         foreach (var chunk in alarms.Chunk(AppendBatch))
         {
             await TestTelemetry.AppendAsync(gateway.Store, chunk);
         }
 
-        Assert.Equal(Sequences(1, alarmCount), (await ReadEventsAsync(fast, alarmCount, u => u.Update?.Event, cancel.Token)).Select(e => e.Sequence));
+        Assert.Equal(Sequences(1, alarmCount), (await fastRead).Select(e => e.Sequence));
         await WaitUntilAsync(() => broadcaster.SubscriberCount == 1, cancel.Token);
 
         var (beforeCut, cut) = await ReadUntilCutAsync(slow, u => u.Update?.Event, cancel.Token);
@@ -221,6 +252,9 @@ public sealed class SlowSubscriberTests
             await TestTelemetry.AppendAsync(gateway.Store, TestTelemetry.Readings(device, start, Math.Min(AppendBatch, first + count - start)));
         }
     }
+
+    private static int Setting(string variable, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
 
     private static IEnumerable<ulong> Sequences(int first, int count) => Enumerable.Range(first, count).Select(i => (ulong)i);
 
