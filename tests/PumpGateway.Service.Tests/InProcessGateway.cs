@@ -45,6 +45,17 @@ internal sealed class InProcessGateway : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>
+    /// A channel on a connection of its own with the smallest HTTP/2 stream window (64 KiB) and no window
+    /// growth while unread: a client that stops reading on it fills its window at once and holds only its own connection.
+    /// </summary>
+    public GrpcChannel OpenSeparateChannel() =>
+        GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { InitialHttp2StreamWindowSize = 65535, EnableMultipleHttp2Connections = false },
+            DisposeHttpClient = true,
+        });
+
     public static async Task<InProcessGateway> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var folder = Directory.CreateTempSubdirectory("pumpgw-test-").FullName;

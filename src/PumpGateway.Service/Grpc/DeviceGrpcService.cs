@@ -1,8 +1,10 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using PumpGateway.Devices;
 using PumpGateway.Ports;
 using PumpGateway.Service.DeviceManagement;
+using PumpGateway.Service.Hosting;
 using Proto = PumpGateway.Api.V1;
 
 namespace PumpGateway.Service.Grpc;
@@ -12,12 +14,16 @@ internal sealed class DeviceGrpcService : Proto.DeviceService.DeviceServiceBase
     private readonly IEventStore _store;
     private readonly DeviceManager _manager;
     private readonly DeviceEventHub _events;
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _writeTimeout;
 
-    public DeviceGrpcService(IEventStore store, DeviceManager manager, DeviceEventHub events)
+    public DeviceGrpcService(IEventStore store, DeviceManager manager, DeviceEventHub events, TimeProvider clock, IOptions<GatewayOptions> options)
     {
         _store = store;
         _manager = manager;
         _events = events;
+        _clock = clock;
+        _writeTimeout = options.Value.Streaming.WriteTimeout;
     }
 
     public override async Task<Proto.ListDevicesResponse> ListDevices(Proto.ListDevicesRequest request, ServerCallContext context)
@@ -33,9 +39,7 @@ internal sealed class DeviceGrpcService : Proto.DeviceService.DeviceServiceBase
 
     public override async Task<Proto.Device> GetDevice(Proto.GetDeviceRequest request, ServerCallContext context)
     {
-        var id = GrpcArguments.ParseDeviceId(request.DeviceId);
-        var device = await _store.GetDeviceAsync(id, context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No device {request.DeviceId}."));
+        var device = await GrpcArguments.KnownDeviceAsync(_store, request.DeviceId, context.CancellationToken);
         return await ToProtoAsync(device, context.CancellationToken);
     }
 
@@ -43,16 +47,21 @@ internal sealed class DeviceGrpcService : Proto.DeviceService.DeviceServiceBase
     {
         var cancellationToken = context.CancellationToken;
         using var watch = _events.Watch();
+        var stream = new SubscriberStream<Proto.DeviceEvent>(responseStream, _writeTimeout, _clock);
+
+        // Device events are not stored: a watcher cut off watches again and first learns what is docked then.
+        static string StoppedReading() => "The watcher stopped reading; watch again (it starts with the devices docked then).";
 
         // A watcher joining late first learns what is docked now, then follows.
         foreach (var session in _manager.Sessions)
         {
-            var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
-            await responseStream.WriteAsync(new Proto.DeviceEvent { Time = now, Endpoint = session.Endpoint, Docked = new Proto.Docked() }, cancellationToken);
+            var now = Timestamp.FromDateTimeOffset(_clock.GetUtcNow());
+            await stream.WriteAsync(new Proto.DeviceEvent { Time = now, Endpoint = session.Endpoint, Docked = new Proto.Docked() }, StoppedReading, cancellationToken);
             if (session.Device is { } id && await _store.GetDeviceAsync(id, cancellationToken) is { } device)
             {
-                await responseStream.WriteAsync(
+                await stream.WriteAsync(
                     new Proto.DeviceEvent { Time = now, Endpoint = session.Endpoint, DeviceId = id.Value, Identified = new Proto.Identified { Device = await ToProtoAsync(device, cancellationToken) } },
+                    StoppedReading,
                     cancellationToken);
             }
         }
@@ -61,7 +70,7 @@ internal sealed class DeviceGrpcService : Proto.DeviceService.DeviceServiceBase
         {
             await foreach (var deviceEvent in watch.Reader.ReadAllAsync(cancellationToken))
             {
-                await responseStream.WriteAsync(await ToProtoAsync(deviceEvent, cancellationToken), cancellationToken);
+                await stream.WriteAsync(await ToProtoAsync(deviceEvent, cancellationToken), StoppedReading, cancellationToken);
             }
         }
         catch (WatcherTooSlowException ex)
@@ -73,11 +82,7 @@ internal sealed class DeviceGrpcService : Proto.DeviceService.DeviceServiceBase
     public override async Task DownloadHistory(Proto.DownloadHistoryRequest request, IServerStreamWriter<Proto.DownloadHistoryResponse> responseStream, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
-        var id = GrpcArguments.ParseDeviceId(request.DeviceId);
-        if (await _store.GetDeviceAsync(id, cancellationToken) is null)
-        {
-            throw new RpcException(new Status(StatusCode.NotFound, $"No device {request.DeviceId}."));
-        }
+        var id = (await GrpcArguments.KnownDeviceAsync(_store, request.DeviceId, cancellationToken)).Id;
 
         var session = _manager.FindSession(id)
             ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Device {request.DeviceId} is not docked: dock it, then ask again."));

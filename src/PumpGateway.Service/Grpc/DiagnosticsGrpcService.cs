@@ -30,6 +30,7 @@ internal sealed class DiagnosticsGrpcService : Proto.DiagnosticsService.Diagnost
     private readonly TimeProvider _clock;
     private readonly FindingOptions _findingOptions;
     private readonly WearerDevices _wearers;
+    private readonly TimeSpan _writeTimeout;
 
     public DiagnosticsGrpcService(IEventStore store, DeviceManager manager, TelemetryFeed feed, TimeProvider clock, IOptions<GatewayOptions> options, WearerDevices wearers)
     {
@@ -39,14 +40,14 @@ internal sealed class DiagnosticsGrpcService : Proto.DiagnosticsService.Diagnost
         _feed = feed;
         _clock = clock;
         _findingOptions = options.Value.Findings;
+        _writeTimeout = options.Value.Streaming.WriteTimeout;
     }
 
     public override async Task<Proto.Diagnostics> GetDiagnostics(Proto.GetDiagnosticsRequest request, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
-        var id = GrpcArguments.ParseDeviceId(request.DeviceId);
-        var device = await _store.GetDeviceAsync(id, cancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No device {request.DeviceId}."));
+        var device = await GrpcArguments.KnownDeviceAsync(_store, request.DeviceId, cancellationToken);
+        var id = device.Id;
         var now = _clock.GetUtcNow();
 
         // A device not seen for months is still diagnosed from its last month, not from nothing.
@@ -92,22 +93,24 @@ internal sealed class DiagnosticsGrpcService : Proto.DiagnosticsService.Diagnost
     public override async Task WatchAlarms(Proto.WatchAlarmsRequest request, IServerStreamWriter<Proto.WatchAlarmsResponse> responseStream, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
-        var head = await _store.GetHeadSequenceAsync(cancellationToken);
-        if (request.AfterSequence > (ulong)head)
-        {
-            throw new RpcException(new Status(StatusCode.OutOfRange, $"after_sequence {request.AfterSequence} is beyond the head sequence {head}."));
-        }
-
+        var after = await GrpcArguments.ParseAfterSequenceAsync(_store, request.AfterSequence, cancellationToken);
+        var stream = new SubscriberStream<Proto.WatchAlarmsResponse>(responseStream, _writeTimeout, _clock);
+        var lastSent = request.AfterSequence;
         var episodes = new AlarmEpisodeTracker(_store);
-        await foreach (var item in _feed.ReadAsync((long)request.AfterSequence, stored => stored.Event is Alarm, cancellationToken))
+        await foreach (var item in _feed.ReadAsync(after, stored => stored.Event is Alarm, cancellationToken))
         {
-            var response = item.Event is { } stored
-                ? new Proto.WatchAlarmsResponse { Update = await UpdateAsync(episodes, stored, cancellationToken) }
-                : new Proto.WatchAlarmsResponse
-                {
-                    Heartbeat = ProtoMapper.Heartbeat(item),
-                };
-            await responseStream.WriteAsync(response, cancellationToken);
+            Proto.WatchAlarmsResponse response;
+            if (item.Event is { } stored)
+            {
+                response = new Proto.WatchAlarmsResponse { Update = await UpdateAsync(episodes, stored, cancellationToken) };
+                lastSent = (ulong)stored.Sequence;
+            }
+            else
+            {
+                response = new Proto.WatchAlarmsResponse { Heartbeat = ProtoMapper.Heartbeat(item) };
+            }
+
+            await stream.WriteAsync(response, () => SubscriberStream<Proto.WatchAlarmsResponse>.StoppedReadingAt(lastSent), cancellationToken);
         }
     }
 

@@ -53,18 +53,14 @@ internal sealed class ReportGrpcService : Proto.ReportService.ReportServiceBase
         var id = GrpcArguments.ParseDeviceId(request.DeviceId);
         var from = GrpcArguments.ParseTime(request.From, "from");
         var to = GrpcArguments.ParseTime(request.To, "to");
-        if (from >= to)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"from ({from:O}) must be before to ({to:O})."));
-        }
+        GrpcArguments.RequireOrdered(from, to);
 
         if (to - from > MaxPeriod)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"The period is {(to - from).TotalDays:0.#} days; a summary covers at most {MaxPeriod.TotalDays:0} days."));
         }
 
-        var device = await _store.GetDeviceAsync(id, cancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No device {request.DeviceId}."));
+        var device = await GrpcArguments.KnownDeviceAsync(_store, request.DeviceId, cancellationToken);
         var period = new ReportPeriod(from, to, _clock.LocalTimeZone);
         var stored = await DeviceHistory.ReadAsync(_store, id, from - FindingsLeadIn, to + InsulinLeadOut, [], cancellationToken);
         var events = stored.Select(s => s.Event).ToList();

@@ -120,6 +120,12 @@ public sealed class StreamingOptions
 
     /// <summary>Events read from the store per round while a subscriber catches up.</summary>
     public int CatchUpBatchSize { get; set; } = 1000;
+
+    /// <summary>
+    /// How long one write to a subscriber (Subscribe, WatchAlarms, WatchDevices) may wait for the client to read
+    /// (HTTP/2 flow control) before the call is ended with RESOURCE_EXHAUSTED and the sequence to resume after.
+    /// </summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class DriverOptions
