@@ -30,4 +30,15 @@ public sealed class HostingTests
         Assert.Contains("pumpgateway.v1.DeviceService", services);
         Assert.Contains("grpc.health.v1.Health", services);
     }
+
+    [Theory]
+    [InlineData("Gateway:Streaming:WriteTimeout", "-00:00:05", "WriteTimeout must be positive")]
+    [InlineData("Gateway:Findings:MajorInterruption", "01:00:00", "MajorInterruption must not be shorter than SignificantInterruption")]
+    [InlineData("Gateway:ClinicTimeZone", "Mars/Olympus_Mons", "is not a time zone this machine knows")]
+    [InlineData("Gateway:Wearers:0:Devices:0", "not a device!", "is not a device id")]
+    public async Task A_setting_that_makes_no_sense_stops_the_gateway_at_start_with_the_reason(string key, string value, string reason)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () => await (await InProcessGateway.StartAsync(new Dictionary<string, string?> { [key] = value })).DisposeAsync());
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
 }

@@ -66,6 +66,11 @@ public static class GatewayHost
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         options.Findings.Validate($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Findings)}");
+        if (options.Streaming.WriteTimeout <= TimeSpan.Zero && options.Streaming.WriteTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new InvalidOperationException($"Gateway:Streaming:WriteTimeout must be positive (or -00:00:00.001 for none), not {options.Streaming.WriteTimeout}.");
+        }
+
         var endpoint = ParseListen(options.Listen);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2));
 
