@@ -58,6 +58,46 @@ public sealed class EncoderDomainProperties
             })),
             h => DexcomResponses.WriteFirmwareHeader(h.Attributes), b => DexcomResponses.ParseFirmwareHeader(b));
 
+    [Theory]
+    [InlineData(DexcomRecordType.EgvData, 1)]
+    [InlineData(DexcomRecordType.EgvData, 4)]
+    [InlineData(DexcomRecordType.EgvData, 5)]
+    [InlineData(DexcomRecordType.MeterData, 1)]
+    [InlineData(DexcomRecordType.MeterData, 3)]
+    [InlineData(DexcomRecordType.InsertionTime, 1)]
+    public void A_dexcom_record_the_encoder_accepts_decodes_to_itself(DexcomRecordType type, byte revision)
+    {
+        var optional32 = OrNull(AnyUInt32);
+        Gen<DexcomRecord> records = type switch
+        {
+            DexcomRecordType.EgvData =>
+                from word in AnyUInt16
+                from trendNoise in AnyByte
+                from times in Gen.Two(optional32)
+                from rate in OrNull(AnyByte)
+                from state in OrNull(AnyByte)
+                from predicted in OrNull(AnyUInt16)
+                select (DexcomRecord)new EgvRecord(1, 2, word, trendNoise)
+                {
+                    TransmitterSystemSeconds = times.Item1, TransmitterSeconds = times.Item2, FilteredRate = (sbyte?)rate, AlgorithmState = state, PredictedGlucoseWord = predicted,
+                },
+            DexcomRecordType.MeterData =>
+                from entry in OrNull(AnyByte) from transmitter in optional32
+                select (DexcomRecord)new MeterRecord(1, 2, 100, 3) { EntryType = entry, MeterTransmitterSeconds = transmitter },
+            _ => AnyByte.Select(state => (DexcomRecord)new InsertionTimeRecord(1, 2, 3, (DexcomSessionState)state)),
+        };
+        var size = DexcomRecordCodec.RecordSize(type, revision, 0);
+        AcceptedRoundTrips(
+            records,
+            r =>
+            {
+                var bytes = new byte[size];
+                DexcomRecordCodec.Encode(r, type, revision, bytes);
+                return bytes;
+            },
+            b => DexcomRecordCodec.Decode(b, type, revision, 0));
+    }
+
     // Regressions: each value below was accepted by its encoder and read back as something else (or not at all) before the encoder refused it.
     [Fact]
     public void A_string_characteristic_ending_in_nul_is_refused_not_written_as_41_00_and_read_back_without_it()
@@ -91,5 +131,26 @@ public sealed class EncoderDomainProperties
         Assert.Throws<ArgumentException>(() => DexcomResponses.WriteFirmwareHeader([new("ProductId", "a\tb")]));
         var error = Assert.Throws<Protocol.ProtocolException>(() => DexcomResponses.ParseFirmwareHeader(TestSupport.Hex.Parse("3C 46 69 72 6D 77 61 72 65 48 65 61 64 65 72 20 50 72 6F 64 75 63 74 49 64 3D 27 14 27 2F 3E")));
         Assert.Equal(Protocol.ProtocolErrorKind.Malformed, error.Kind);
+    }
+
+    [Fact]
+    public void A_dexcom_record_its_decoder_would_refuse_or_misread_is_refused_by_the_encoder()
+    {
+        static void Refused(DexcomRecord record, DexcomRecordType type, byte revision) =>
+            Assert.Throws<ArgumentException>(() => DexcomRecordCodec.Encode(record, type, revision, new byte[DexcomRecordCodec.RecordSize(type, revision, 0)]));
+
+        // Each was written before: the first three as bytes the decoder refuses (reserved glucose bits 0xac2e, trend 0xff, session state 46),
+        // the last two as bytes that read back without the fields they were given.
+        Refused(new EgvRecord(1, 2, 0xAC2E, 0x00), DexcomRecordType.EgvData, 1);
+        Refused(new EgvRecord(1, 2, 100, 0xFF), DexcomRecordType.EgvData, 1);
+        Refused(new InsertionTimeRecord(1, 2, 3, (DexcomSessionState)46), DexcomRecordType.InsertionTime, 1);
+        Refused(new MeterRecord(1, 2, 100, 3) { EntryType = 54, MeterTransmitterSeconds = 1762503651 }, DexcomRecordType.MeterData, 1);
+        Refused(new EgvRecord(1, 2, 100, 0x00), DexcomRecordType.EgvData, 4);
+
+        var bytes = new byte[DexcomRecordCodec.RecordSize(DexcomRecordType.EgvData, 1, 0)];
+        DexcomRecordCodec.Encode(new EgvRecord(1, 2, 100, 0x00), DexcomRecordType.EgvData, 1, bytes);
+        bytes[9] |= 0x04;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(11), Codecs.Crc16Xmodem.Compute(bytes.AsSpan(0, 11)));
+        Assert.Equal(Protocol.ProtocolErrorKind.ReservedValue, Assert.Throws<Protocol.ProtocolException>(() => DexcomRecordCodec.Decode(bytes, DexcomRecordType.EgvData, 1, 0)).Kind);
     }
 }
