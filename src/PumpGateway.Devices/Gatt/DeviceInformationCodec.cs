@@ -45,7 +45,12 @@ public static class DeviceInformationCodec
         }
     }
 
-    public static byte[] EncodeString(string text) => StrictUtf8.GetBytes(text);
+    /// <summary>Refuses a text ending in NUL: decoding takes trailing NULs for padding, so it would not read back.</summary>
+    public static byte[] EncodeString(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.EndsWith('\0') ? throw new ArgumentException("A string characteristic cannot end in NUL, which reads as padding.", nameof(text)) : StrictUtf8.GetBytes(text);
+    }
 
     public static GattSystemId DecodeSystemId(ReadOnlySpan<byte> value)
     {

@@ -71,6 +71,11 @@ internal static class DexcomRecordCodec
                 BinaryPrimitives.WriteUInt16LittleEndian(body, meter.MeterGlucoseMgDl);
                 if (revision == 1)
                 {
+                    if (meter.EntryType is not null || meter.MeterTransmitterSeconds is not null)
+                    {
+                        throw new ArgumentException("A revision-1 meter record has no entry type nor transmitter time.", nameof(record));
+                    }
+
                     BinaryPrimitives.WriteUInt32LittleEndian(body[2..], meter.MeterSeconds);
                 }
                 else
@@ -88,7 +93,7 @@ internal static class DexcomRecordCodec
                 break;
             case (DexcomRecordType.InsertionTime, InsertionTimeRecord insertion):
                 BinaryPrimitives.WriteUInt32LittleEndian(body, insertion.InsertionSecondsRaw);
-                body[4] = (byte)insertion.SessionState;
+                body[4] = Enum.IsDefined(insertion.SessionState) ? (byte)insertion.SessionState : throw new ArgumentException($"Session state {insertion.SessionState} is not defined.", nameof(record));
                 break;
             case (DexcomRecordType.UserEventData, UserEventRecord user):
                 if (!Enum.IsDefined(user.EventType) || !UserEventRecord.IsValidSubtype(user.EventType, user.Subtype))
@@ -121,25 +126,11 @@ internal static class DexcomRecordCodec
     private static EgvRecord DecodeEgv(uint system, uint display, ReadOnlySpan<byte> body, byte revision, int offset)
     {
         var word = U16(body, 0);
-
-        // Revisions 1-4 use bit 15 only (display-only); revision 5 adds flags in bits 13-15.
-        var reservedBits = revision >= 5 ? 0x1C00 : 0x7C00;
-        if ((word & reservedBits) != 0)
-        {
-            throw new ProtocolException(ProtocolErrorKind.ReservedValue, offset, $"glucose word 0x{word:x4} sets reserved bits");
-        }
-
-        var value = word & 0x3FF;
-        if (value < EgvRecord.FirstGlucoseValue && !Enum.IsDefined((DexcomSpecialGlucose)value))
-        {
-            throw new ProtocolException(ProtocolErrorKind.ReservedValue, offset, $"glucose value {value} is a reserved special value");
-        }
-
         var trendOffset = revision <= 3 ? 2 : 11;
         var trendNoise = body[trendOffset];
-        if ((trendNoise & 0x0F) > (int)DexcomTrend.RateOutOfRange || ((trendNoise >> 4) & 0x07) > (int)DexcomNoise.Max || (trendNoise & 0x80) != 0)
+        if (EgvProblem(word, trendNoise, revision) is { } problem)
         {
-            throw new ProtocolException(ProtocolErrorKind.OutOfRange, offset + trendOffset, $"trend/noise byte 0x{trendNoise:x2} is not defined");
+            throw new ProtocolException(problem.Kind, offset + (problem.InTrendByte ? trendOffset : 0), problem.Message);
         }
 
         var egv = new EgvRecord(system, display, word, trendNoise);
@@ -158,8 +149,33 @@ internal static class DexcomRecordCodec
         return revision == 5 ? egv with { PredictedGlucoseWord = U16(body, 13) } : egv;
     }
 
+    /// <summary>What the decoder refuses in a glucose word or trend/noise byte; the encoder refuses the same, so what it writes reads back.</summary>
+    private static (ProtocolErrorKind Kind, bool InTrendByte, string Message)? EgvProblem(ushort word, byte trendNoise, byte revision)
+    {
+        // Revisions 1-4 use bit 15 only (display-only); revision 5 adds flags in bits 13-15.
+        var reservedBits = revision >= 5 ? 0x1C00 : 0x7C00;
+        var value = word & 0x3FF;
+        return (word & reservedBits) != 0 ? (ProtocolErrorKind.ReservedValue, false, $"glucose word 0x{word:x4} sets reserved bits")
+            : value < EgvRecord.FirstGlucoseValue && !Enum.IsDefined((DexcomSpecialGlucose)value) ? (ProtocolErrorKind.ReservedValue, false, $"glucose value {value} is a reserved special value")
+            : (trendNoise & 0x0F) > (int)DexcomTrend.RateOutOfRange || ((trendNoise >> 4) & 0x07) > (int)DexcomNoise.Max || (trendNoise & 0x80) != 0
+                ? (ProtocolErrorKind.OutOfRange, true, $"trend/noise byte 0x{trendNoise:x2} is not defined")
+            : null;
+    }
+
     private static void EncodeEgv(EgvRecord egv, byte revision, Span<byte> body)
     {
+        if (EgvProblem(egv.GlucoseWord, egv.TrendNoise, revision) is { } problem)
+        {
+            throw new ArgumentException(problem.Message, nameof(egv));
+        }
+
+        // Each revision carries exactly its own fields: one missing would be written as 0, one extra dropped.
+        var transmitterFields = new object?[] { egv.TransmitterSystemSeconds, egv.TransmitterSeconds, egv.FilteredRate, egv.AlgorithmState };
+        if (transmitterFields.Any(f => (f is null) != (revision <= 3)) || (egv.PredictedGlucoseWord is null) != (revision != 5))
+        {
+            throw new ArgumentException($"An EGV record of revision {revision} does not carry the fields this one has.", nameof(egv));
+        }
+
         BinaryPrimitives.WriteUInt16LittleEndian(body, egv.GlucoseWord);
         if (revision <= 3)
         {

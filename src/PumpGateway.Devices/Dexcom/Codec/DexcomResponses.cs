@@ -119,7 +119,14 @@ public static class DexcomResponses
             : throw new ProtocolException(ProtocolErrorKind.OutOfRange, 0, "a transmitter id is 1 to 16 ASCII letters or digits");
     }
 
-    public static byte[] WriteAscii(string text) => Encoding.ASCII.GetBytes(text);
+    /// <summary>Text as the receiver's replies carry it: only what <see cref="ParseAscii"/> reads back (tab to '~'), never a '?' in place of another character.</summary>
+    public static byte[] WriteAscii(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.AsSpan().IndexOfAnyExceptInRange('\t', '~') < 0
+            ? Encoding.ASCII.GetBytes(text)
+            : throw new ArgumentException("Receiver text is ASCII from tab to '~'.", nameof(text));
+    }
 
     public static DexcomFirmwareHeader ParseFirmwareHeader(ReadOnlySpan<byte> payload)
     {
@@ -239,6 +246,12 @@ public static class DexcomResponses
     {
         foreach (var (key, value) in attributes)
         {
+            // XML forbids most control characters and turns tabs and line breaks in an attribute into spaces: such a value would not read back.
+            if (value.AsSpan().IndexOfAnyExceptInRange(' ', '~') >= 0)
+            {
+                throw new ArgumentException($"Attribute {key} is not printable ASCII.", nameof(attributes));
+            }
+
             xml.Append(' ').Append(key).Append("='").Append(System.Security.SecurityElement.Escape(value)).Append('\'');
         }
     }

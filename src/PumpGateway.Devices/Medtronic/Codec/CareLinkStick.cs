@@ -162,9 +162,10 @@ public static class CareLinkStick
     public static byte[] EncodeProductInfo(CareLinkProductInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
-        if (info.Serial is not { Length: 6 } || !info.Serial.All(char.IsAsciiHexDigit))
+        // Lower case only: the serial decodes as lower-case hex, and an upper-case one would not read back as written.
+        if (info.Serial is not { Length: 6 } || !info.Serial.All(char.IsAsciiHexDigitLower))
         {
-            throw new ArgumentException("A stick serial is six hex digits.", nameof(info));
+            throw new ArgumentException("A stick serial is six lower-case hex digits.", nameof(info));
         }
 
         if (!Enum.IsDefined(info.RfBand))
