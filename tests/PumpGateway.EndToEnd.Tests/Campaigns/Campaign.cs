@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Grpc.Core;
 using Xunit.Abstractions;
 using Proto = PumpGateway.Api.V1;
 
@@ -28,6 +29,21 @@ internal static class Campaign
 
     /// <summary>A download waits at most this long for its end: room for every retry the faults cause.</summary>
     public static TimeSpan DownloadTimeout { get; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// Waits for the last, clean download; when it does not finish in time the campaign goes on to
+    /// its comparison, which says what is missing or extra (more than a timeout would).
+    /// </summary>
+    public static async Task SettleAsync(Task download)
+    {
+        try
+        {
+            await download;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded })
+        {
+        }
+    }
 
     /// <summary>Every event the gateway stored for a device, through QueryHistory page by page.</summary>
     public static async Task<List<Proto.TelemetryEvent>> QueryAllAsync(TestGateway gateway, string deviceId, CancellationToken cancellationToken, params Proto.TelemetryKind[] kinds)

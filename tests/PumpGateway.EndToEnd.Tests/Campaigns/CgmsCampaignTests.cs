@@ -27,7 +27,7 @@ public sealed class CgmsCampaignTests(ITestOutputHelper output)
         await using var bench = await BluetoothBench.StartAsync();
         var end = DateTime.SpecifyKind(DateTime.UtcNow.AddHours(1).AddMinutes(-15 * downloads), DateTimeKind.Unspecified);
         var scenario = new GlucoseScenario(new GlucoseScenarioOptions { Seed = seed, Start = end.AddHours(-12), Duration = TimeSpan.FromHours(12) });
-        await using var sensor = await CgmsSensorEmulator.StartAsync(bench.Bus.Address, scenario, new CgmsSensorOptions { LocalName = name, RecordsPerNotification = 2 });
+        await using var sensor = await CgmsSensorEmulator.StartAsync(bench.Bus.Address, scenario, new CgmsSensorOptions { LocalName = name, RecordsPerNotification = 2 }).WaitAsync(TestGateway.Timeout);
         var link = await bench.Loopback.WaitForDeviceAsync(name, TestGateway.Timeout);
         link.Faults.Seed(random.Next());
         link.Faults.StallDuration = TimeSpan.FromMilliseconds(300);
@@ -58,10 +58,11 @@ public sealed class CgmsCampaignTests(ITestOutputHelper output)
             var transfersBefore = Transfers(sensor);
             var dropsBefore = link.Counters.LinksDropped;
             using var cancel = new CancellationTokenSource(Campaign.DownloadTimeout);
-            await WaitAsync(
+            var downloaded = WaitAsync(
                 async () => link.Counters.LinksDropped > dropsBefore
-                    || (Transfers(sensor) > transfersBefore && (await StoredReadingsAsync(gateway, cancel.Token)).Count >= sensor.Records.Count),
+                    || (Transfers(sensor) > transfersBefore && await CursorOffsetAsync(gateway, cancel.Token) >= sensor.Records[^1].TimeOffsetMinutes),
                 cancel.Token);
+            await (clean ? Campaign.SettleAsync(downloaded) : downloaded);
             drops += link.Counters.LinksDropped - dropsBefore;
             output.WriteLine($"download {download}: {Transfers(sensor) - transfersBefore} transfers, {link.Counters.LinksDropped - dropsBefore} drops");
         }
@@ -82,6 +83,10 @@ public sealed class CgmsCampaignTests(ITestOutputHelper output)
         };
         Campaign.Report(output, "cgms", downloads, seed, live, expected.Count, injected, Campaign.DetectedBy(stored));
 
+        var storedOffsets = readings.Select(e => e.DeviceTimeRaw).ToHashSet();
+        var missing = expected.Where(r => !storedOffsets.Contains(r.TimeOffsetMinutes)).Select(r => r.TimeOffsetMinutes).ToList();
+        output.WriteLine($"missing time offsets: {string.Join(' ', missing)}");
+        Assert.Empty(missing);
         Assert.Equal(readings.Count, readings.Select(e => e.EventId).Distinct().Count());
         Assert.Equal(
             expected.Select(r => ((long)r.TimeOffsetMinutes, (double)r.GlucoseMgDl.ToDecimal()!.Value)),
@@ -93,6 +98,13 @@ public sealed class CgmsCampaignTests(ITestOutputHelper output)
         sensor.Peripheral.Writes
             .Where(w => w.Characteristic.Characteristic == CgmsUuids.RecordAccessControlPoint)
             .Count(w => CgmRacpCodec.DecodeRequest(w.Value).Procedure == CgmRacpProcedure.ReportStoredRecords);
+
+    /// <summary>The time offset of the last record the gateway committed (its cursor's low 16 bits; the session above them).</summary>
+    private static async Task<long> CursorOffsetAsync(TestGateway gateway, CancellationToken cancellationToken)
+    {
+        var devices = await gateway.Devices.ListDevicesAsync(new Proto.ListDevicesRequest(), cancellationToken: cancellationToken);
+        return devices.Devices.Where(d => d.Family == CgmsDriver.FamilyName).SelectMany(d => d.Cursors).Where(c => c.Stream == "cgm").Select(c => c.Position & 0xFFFF).DefaultIfEmpty(-1).Max();
+    }
 
     private static async Task<List<Proto.TelemetryEvent>> StoredReadingsAsync(TestGateway gateway, CancellationToken cancellationToken)
     {

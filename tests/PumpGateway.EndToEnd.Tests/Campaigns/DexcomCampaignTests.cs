@@ -88,19 +88,23 @@ public sealed class DexcomCampaignTests(ITestOutputHelper output) : IAsyncLifeti
             {
                 var storedAll = WaitUntilDownloadedAsync(gateway, receiver, Expected(database).Count, cancel.Token);
                 var finished = await Task.WhenAny(receiver.Completion, storedAll);
-                await finished;
-                if (finished == receiver.Completion && !clean)
+                if (clean)
                 {
-                    injected["drops"]++;
+                    await Campaign.SettleAsync(storedAll);
                 }
-                else if (clean)
+                else
                 {
-                    await storedAll;
+                    await finished;
+                    injected["drops"] += finished == receiver.Completion ? 1 : 0;
                 }
+
+                // A dropped dock leaves the wait for its download behind: it stops here, not later.
+                await cancel.CancelAsync();
+                await Campaign.SettleAsync(storedAll);
             }
 
             File.Delete(link);
-            output.WriteLine($"download {download}: {receiver.Requests.Count} requests, drop after {receiver.Faults.DropLinkAfterBytes?.ToString(CultureInfo.InvariantCulture) ?? "none"}, {DateTime.UtcNow:HH:mm:ss.fff}");
+            output.WriteLine($"download {download}: {receiver.Requests.Count} requests, drop after {receiver.Faults.DropLinkAfterBytes?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
             injected["bytesCorrupted"] += receiver.Faults.BytesCorrupted;
             injected["stalls"] += receiver.Faults.RepliesStalled;
             injected["duplicates"] += receiver.Faults.RepliesDuplicated;

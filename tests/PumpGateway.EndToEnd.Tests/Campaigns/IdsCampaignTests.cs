@@ -29,7 +29,7 @@ public sealed class IdsCampaignTests(ITestOutputHelper output)
         var now = DateTime.UtcNow.AddMinutes(-20 * downloads);
         var end = new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
         var scenario = new TherapyScenario(new TherapyScenarioOptions { Seed = seed, Start = end.AddDays(-1), Duration = TimeSpan.FromDays(1), ClockChangesPerMonth = 10 });
-        await using var pump = await IdsPumpEmulator.StartAsync(bench.Bus.Address, scenario, new IdsPumpOptions { LocalName = name, SerialNumber = "SN-" + name, TimeScale = 0 });
+        await using var pump = await IdsPumpEmulator.StartAsync(bench.Bus.Address, scenario, new IdsPumpOptions { LocalName = name, SerialNumber = "SN-" + name, TimeScale = 0 }).WaitAsync(TestGateway.Timeout);
         var link = await bench.Loopback.WaitForDeviceAsync(name, TestGateway.Timeout);
         link.Faults.Seed(random.Next());
         link.Faults.StallDuration = TimeSpan.FromMilliseconds(300);
@@ -55,10 +55,10 @@ public sealed class IdsCampaignTests(ITestOutputHelper output)
             var dropsBefore = link.Counters.LinksDropped;
             var last = pump.History[^1].SequenceNumber;
             using var cancel = new CancellationTokenSource(Campaign.DownloadTimeout);
-            while (!(link.Counters.LinksDropped > dropsBefore || (Transfers(pump) > transfersBefore && await CursorAsync(gateway, cancel.Token) >= last)))
-            {
-                await Task.Delay(100, cancel.Token);
-            }
+            var downloaded = WaitAsync(
+                async () => link.Counters.LinksDropped > dropsBefore || (Transfers(pump) > transfersBefore && await CursorAsync(gateway, cancel.Token) >= last),
+                cancel.Token);
+            await (clean ? Campaign.SettleAsync(downloaded) : downloaded);
 
             drops += link.Counters.LinksDropped - dropsBefore;
             output.WriteLine($"download {download}: {Transfers(pump) - transfersBefore} transfers, {link.Counters.LinksDropped - dropsBefore} drops");
@@ -90,6 +90,14 @@ public sealed class IdsCampaignTests(ITestOutputHelper output)
     {
         var devices = await gateway.Devices.ListDevicesAsync(new Proto.ListDevicesRequest(), cancellationToken: cancellationToken);
         return devices.Devices.Where(d => d.Family == IdsDriver.FamilyName).SelectMany(d => d.Cursors).Where(c => c.Stream == "history").Select(c => c.Position).DefaultIfEmpty(-1).Max();
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> done, CancellationToken cancellationToken)
+    {
+        while (!await done())
+        {
+            await Task.Delay(100, cancellationToken);
+        }
     }
 
     private static void AssertMatches(IdsPumpEmulator pump, List<Proto.TelemetryEvent> stored)

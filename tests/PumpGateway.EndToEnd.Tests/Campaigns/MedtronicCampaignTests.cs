@@ -99,15 +99,19 @@ public sealed class MedtronicCampaignTests(ITestOutputHelper output) : IAsyncLif
             {
                 var downloaded = WaitUntilDownloadedAsync(gateway, stick, expected.Count, cancel.Token);
                 var finished = await Task.WhenAny(stick.Completion, downloaded);
-                await finished;
-                if (finished == stick.Completion && !clean)
+                if (clean)
                 {
-                    injected["drops"]++;
+                    await Campaign.SettleAsync(downloaded);
                 }
-                else if (clean)
+                else
                 {
-                    await downloaded;
+                    await finished;
+                    injected["drops"] += finished == stick.Completion ? 1 : 0;
                 }
+
+                // A dropped dock leaves the wait for its download behind: it stops here, not later.
+                await cancel.CancelAsync();
+                await Campaign.SettleAsync(downloaded);
             }
 
             File.Delete(link);
