@@ -22,6 +22,9 @@ internal static class Campaign
     /// <summary>Set by scripts/campaigns: a file each campaign appends its figures to, one tab-separated row.</summary>
     public const string FiguresVariable = "PUMPGW_CAMPAIGN_FIGURES";
 
+    /// <summary>True when scripts/campaigns runs the long version: every fault switch on, bugs known or not.</summary>
+    public static bool IsLong => Integer(DownloadsVariable) is not null;
+
     public static int Downloads(int inTheSuite) => Integer(DownloadsVariable) ?? inTheSuite;
 
     /// <summary>The campaign's seed: the script's, offset per family so that families differ.</summary>
