@@ -14,6 +14,8 @@ namespace PumpGateway.EndToEnd.Tests.Campaigns;
 /// downloads the sensor may record new readings. After the campaign the stored readings are the
 /// sensor's records, once each, by time offset and glucose.
 /// </summary>
+// The campaigns run one after another: each is heavy, and together they would starve the suite's other process tests.
+[Collection("Fault campaigns")]
 public sealed class CgmsCampaignTests(ITestOutputHelper output)
 {
     [Fact]

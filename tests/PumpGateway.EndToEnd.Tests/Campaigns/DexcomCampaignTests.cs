@@ -13,6 +13,8 @@ namespace PumpGateway.EndToEnd.Tests.Campaigns;
 /// the gateway's timeout and replies repeated. Between downloads the receiver may record new
 /// readings. After the campaign the stored history is the receiver's database, once each.
 /// </summary>
+// The campaigns run one after another: each is heavy, and together they would starve the suite's other process tests.
+[Collection("Fault campaigns")]
 public sealed class DexcomCampaignTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan DisplayOffset = TimeSpan.FromHours(-5);

@@ -15,6 +15,8 @@ namespace PumpGateway.EndToEnd.Tests.Campaigns;
 /// downloads the pump may deliver more therapy. After the campaign the stored history is the
 /// scenario's therapy, once each, held to it the way the IDS end-to-end tests hold it.
 /// </summary>
+// The campaigns run one after another: each is heavy, and together they would starve the suite's other process tests.
+[Collection("Fault campaigns")]
 public sealed class IdsCampaignTests(ITestOutputHelper output)
 {
     [Fact]

@@ -16,6 +16,8 @@ namespace PumpGateway.EndToEnd.Tests.Campaigns;
 /// record more therapy. After the campaign the stored history is the pump's pages as the mapper
 /// maps them, once each, by event id and content.
 /// </summary>
+// The campaigns run one after another: each is heavy, and together they would starve the suite's other process tests.
+[Collection("Fault campaigns")]
 public sealed class MedtronicCampaignTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Serial = "665455";
