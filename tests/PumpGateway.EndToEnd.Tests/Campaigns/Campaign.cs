@@ -35,7 +35,8 @@ internal static class Campaign
 
     /// <summary>
     /// Waits for the last, clean download; when it does not finish in time the campaign goes on to
-    /// its comparison, which says what is missing or extra (more than a timeout would).
+    /// its comparison, which says what is missing or extra (more than a timeout would). Also ends
+    /// a wait cancelled mid-call, which the gRPC client may report as an aborted request.
     /// </summary>
     public static async Task SettleAsync(Task download)
     {
@@ -43,7 +44,7 @@ internal static class Campaign
         {
             await download;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded })
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded or StatusCode.Unavailable })
         {
         }
     }
