@@ -743,7 +743,18 @@ public sealed partial class BlueZLoopback : IAsyncDisposable
             }
 
             await device.Faults.DelayAsync(device.Closed);
-            _tree.SetProperties(attribute.CentralPath, BlueZNames.GattCharacteristic, ("Value", VariantValue.Array(value)));
+            if (device.Faults.TakeStall() is { } stall)
+            {
+                await Task.Delay(stall, device.Closed);
+            }
+
+            var delivered = device.Faults.CorruptBytes(value);
+            _tree.SetProperties(attribute.CentralPath, BlueZNames.GattCharacteristic, ("Value", VariantValue.Array(delivered)));
+            if (device.Faults.TakeDuplicate())
+            {
+                _tree.SetProperties(attribute.CentralPath, BlueZNames.GattCharacteristic, ("Value", VariantValue.Array(delivered)));
+            }
+
             device.Counters.AddNotification();
             if (attribute.IndicateOnly)
             {

@@ -12,12 +12,79 @@ public sealed class LoopbackFaults
     private int _loseNotifications;
     private int _dropAfterNotifications;
     private long _delayTicks;
+    private readonly Lock _gate = new();
+    private Random _random = new(7);
+    private double _corruptByteProbability;
+    private double _duplicateNotificationProbability;
+    private double _stallProbability;
+    private TimeSpan _stallDuration = TimeSpan.FromSeconds(1);
+    private long _bytesCorrupted;
+    private long _notificationsDuplicated;
+    private long _notificationsStalled;
 
     /// <summary>Added before every relayed operation (connect, read, write, notification), in order.</summary>
     public TimeSpan Delay
     {
         get => TimeSpan.FromTicks(Interlocked.Read(ref _delayTicks));
         set => Interlocked.Exchange(ref _delayTicks, value.Ticks);
+    }
+
+    /// <summary>Each byte of a notification or indication is flipped (XOR a random non-zero value) with this chance: a bit error the link layer let through.</summary>
+    public double CorruptByteProbability
+    {
+        get => Read(ref _corruptByteProbability);
+        set => SetProbability(ref _corruptByteProbability, value);
+    }
+
+    /// <summary>The chance that a notification or indication is delivered twice (a retransmission the central sees again).</summary>
+    public double DuplicateNotificationProbability
+    {
+        get => Read(ref _duplicateNotificationProbability);
+        set => SetProbability(ref _duplicateNotificationProbability, value);
+    }
+
+    /// <summary>The chance that a notification or indication is held back for <see cref="StallDuration"/> (the link stalls, later traffic waits behind it).</summary>
+    public double StallProbability
+    {
+        get => Read(ref _stallProbability);
+        set => SetProbability(ref _stallProbability, value);
+    }
+
+    public TimeSpan StallDuration
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stallDuration;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _stallDuration = value;
+            }
+        }
+    }
+
+    /// <summary>Notification bytes flipped by <see cref="CorruptByteProbability"/> so far.</summary>
+    public long BytesCorrupted => Interlocked.Read(ref _bytesCorrupted);
+
+    /// <summary>Notifications delivered twice by <see cref="DuplicateNotificationProbability"/> so far.</summary>
+    public long NotificationsDuplicated => Interlocked.Read(ref _notificationsDuplicated);
+
+    /// <summary>Notifications held back by <see cref="StallProbability"/> so far.</summary>
+    public long NotificationsStalled => Interlocked.Read(ref _notificationsStalled);
+
+    /// <summary>Seeds every random choice of these switches: the same seed, the same faults.</summary>
+    public void Seed(int seed)
+    {
+        lock (_gate)
+        {
+            _random = new Random(seed);
+        }
     }
 
     /// <summary>The next <paramref name="count"/> writes are answered with org.bluez.Error.Failed and never reach the device.</summary>
@@ -51,8 +118,84 @@ public sealed class LoopbackFaults
         }
     }
 
+    /// <summary>The value as the air delivers it: the same array when no byte was hit.</summary>
+    internal byte[] CorruptBytes(byte[] value)
+    {
+        lock (_gate)
+        {
+            if (_corruptByteProbability <= 0)
+            {
+                return value;
+            }
+
+            byte[]? hit = null;
+            for (var i = 0; i < value.Length; i++)
+            {
+                if (_random.NextDouble() < _corruptByteProbability)
+                {
+                    hit ??= (byte[])value.Clone();
+                    hit[i] ^= (byte)_random.Next(1, 256);
+                    Interlocked.Increment(ref _bytesCorrupted);
+                }
+            }
+
+            return hit ?? value;
+        }
+    }
+
+    internal bool TakeDuplicate()
+    {
+        if (!Chance(ref _duplicateNotificationProbability))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _notificationsDuplicated);
+        return true;
+    }
+
+    internal TimeSpan? TakeStall()
+    {
+        if (!Chance(ref _stallProbability))
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _notificationsStalled);
+        return StallDuration;
+    }
+
     internal Task DelayAsync(CancellationToken cancellationToken) =>
         Delay > TimeSpan.Zero ? Task.Delay(Delay, cancellationToken) : Task.CompletedTask;
+
+    private bool Chance(ref double probability)
+    {
+        lock (_gate)
+        {
+            return probability > 0 && _random.NextDouble() < probability;
+        }
+    }
+
+    private double Read(ref double value)
+    {
+        lock (_gate)
+        {
+            return value;
+        }
+    }
+
+    private void SetProbability(ref double field, double value)
+    {
+        if (!(value is >= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "A probability is between 0 and 1.");
+        }
+
+        lock (_gate)
+        {
+            field = value;
+        }
+    }
 
     private static bool Take(ref int counter)
     {

@@ -12,6 +12,12 @@ public sealed class DexcomFaults
     private readonly FaultCountdown _corruptReplies = new();
     private readonly FaultCountdown _stalledReplies = new();
     private readonly FaultCountdown _garbageReplies = new();
+    private double _corruptByteProbability;
+    private double _duplicateReplyProbability;
+    private double _stallProbability;
+    private long _bytesCorrupted;
+    private long _repliesDuplicated;
+    private long _repliesStalled;
 
     public DexcomFaults(int seed = 7)
     {
@@ -23,6 +29,36 @@ public sealed class DexcomFaults
 
     /// <summary>How long a stalled reply is held back.</summary>
     public TimeSpan StallDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Each reply byte is flipped (XOR a random non-zero value) with this chance: line noise, seeded.</summary>
+    public double CorruptByteProbability
+    {
+        get => Read(ref _corruptByteProbability);
+        set => SetProbability(ref _corruptByteProbability, value);
+    }
+
+    /// <summary>The chance that a reply is sent twice, back to back (a frame repeated on the line).</summary>
+    public double DuplicateReplyProbability
+    {
+        get => Read(ref _duplicateReplyProbability);
+        set => SetProbability(ref _duplicateReplyProbability, value);
+    }
+
+    /// <summary>The chance that a reply is held back for <see cref="StallDuration"/> before it is sent.</summary>
+    public double StallProbability
+    {
+        get => Read(ref _stallProbability);
+        set => SetProbability(ref _stallProbability, value);
+    }
+
+    /// <summary>Reply bytes flipped by <see cref="CorruptByteProbability"/> so far.</summary>
+    public long BytesCorrupted => Interlocked.Read(ref _bytesCorrupted);
+
+    /// <summary>Replies sent twice by <see cref="DuplicateReplyProbability"/> so far.</summary>
+    public long RepliesDuplicated => Interlocked.Read(ref _repliesDuplicated);
+
+    /// <summary>Replies held back by <see cref="StallProbability"/> so far.</summary>
+    public long RepliesStalled => Interlocked.Read(ref _repliesStalled);
 
     public void NakNext(int replies) => _nakReplies.Arm(replies);
 
@@ -63,6 +99,80 @@ public sealed class DexcomFaults
             }
 
             return garbage;
+        }
+    }
+
+    /// <summary>The reply as the noisy line delivers it: the same array when no byte was hit.</summary>
+    internal byte[] CorruptBytes(byte[] reply)
+    {
+        lock (_gate)
+        {
+            if (_corruptByteProbability <= 0)
+            {
+                return reply;
+            }
+
+            byte[]? hit = null;
+            for (var i = 0; i < reply.Length; i++)
+            {
+                if (_random.NextDouble() < _corruptByteProbability)
+                {
+                    hit ??= (byte[])reply.Clone();
+                    hit[i] ^= (byte)_random.Next(1, 256);
+                    _bytesCorrupted++;
+                }
+            }
+
+            return hit ?? reply;
+        }
+    }
+
+    internal bool TakeDuplicate()
+    {
+        lock (_gate)
+        {
+            if (_duplicateReplyProbability > 0 && _random.NextDouble() < _duplicateReplyProbability)
+            {
+                _repliesDuplicated++;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    internal TimeSpan? TakeRandomStall()
+    {
+        lock (_gate)
+        {
+            if (_stallProbability > 0 && _random.NextDouble() < _stallProbability)
+            {
+                _repliesStalled++;
+                return StallDuration;
+            }
+
+            return null;
+        }
+    }
+
+    private double Read(ref double value)
+    {
+        lock (_gate)
+        {
+            return value;
+        }
+    }
+
+    private void SetProbability(ref double field, double value)
+    {
+        if (!(value is >= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "A probability is between 0 and 1.");
+        }
+
+        lock (_gate)
+        {
+            field = value;
         }
     }
 }

@@ -23,6 +23,9 @@ public sealed record DexcomEmulatorOptions
     public TimeSpan DisplayOffset { get; init; } = TimeSpan.FromHours(-6);
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Seeds every random choice of <see cref="DexcomReceiverEmulator.Faults"/>: the same seed, the same faults.</summary>
+    public int FaultSeed { get; init; } = 7;
 }
 
 /// <summary>
@@ -46,6 +49,7 @@ public sealed class DexcomReceiverEmulator : IAsyncDisposable
         _terminal = terminal;
         Database = database;
         _options = options;
+        Faults = new DexcomFaults(options.FaultSeed);
         _serving = Task.Run(ServeAsync);
     }
 
@@ -54,7 +58,7 @@ public sealed class DexcomReceiverEmulator : IAsyncDisposable
     /// <summary>The path the gateway opens, e.g. /dev/pts/7.</summary>
     public string PortPath => _terminal.SlavePath;
 
-    public DexcomFaults Faults { get; } = new();
+    public DexcomFaults Faults { get; }
 
     /// <summary>Every request received, in order.</summary>
     public IReadOnlyList<DexcomRequest> Requests => [.. _requests];
@@ -241,7 +245,7 @@ public sealed class DexcomReceiverEmulator : IAsyncDisposable
     /// <summary>Sends a reply through the fault switches; false once the link has been dropped.</summary>
     private async Task<bool> SendAsync(byte[] reply)
     {
-        if (Faults.TakeStall() is { } stall)
+        if ((Faults.TakeStall() ?? Faults.TakeRandomStall()) is { } stall)
         {
             await Task.Delay(stall, _stopping.Token);
         }
@@ -255,6 +259,12 @@ public sealed class DexcomReceiverEmulator : IAsyncDisposable
         {
             reply = (byte[])reply.Clone();
             reply[position] ^= 0x5A;
+        }
+
+        reply = Faults.CorruptBytes(reply);
+        if (Faults.TakeDuplicate())
+        {
+            reply = [.. reply, .. reply];
         }
 
         if (Faults.DropLinkAfterBytes is { } limit && _bytesSent + reply.Length >= limit)

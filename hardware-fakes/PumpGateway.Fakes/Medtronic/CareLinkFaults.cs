@@ -14,6 +14,12 @@ public sealed class CareLinkFaults
     private readonly FaultCountdown _nakTransmits = new();
     private double _noAnswerProbability;
     private double _badFrameProbability;
+    private double _corruptByteProbability;
+    private double _duplicateReplyProbability;
+    private double _stallProbability;
+    private long _bytesCorrupted;
+    private long _repliesDuplicated;
+    private long _repliesStalled;
 
     public CareLinkFaults(int seed = 7)
     {
@@ -39,6 +45,36 @@ public sealed class CareLinkFaults
         get => Read(ref _badFrameProbability);
         set => SetProbability(ref _badFrameProbability, value);
     }
+
+    /// <summary>Each reply byte a reader checks or reads is flipped (XOR a random non-zero value) with this chance: USB line noise, seeded.</summary>
+    public double CorruptByteProbability
+    {
+        get => Read(ref _corruptByteProbability);
+        set => SetProbability(ref _corruptByteProbability, value);
+    }
+
+    /// <summary>The chance that a reply is sent twice, back to back.</summary>
+    public double DuplicateReplyProbability
+    {
+        get => Read(ref _duplicateReplyProbability);
+        set => SetProbability(ref _duplicateReplyProbability, value);
+    }
+
+    /// <summary>The chance that a reply is held back for <see cref="StallDuration"/>.</summary>
+    public double StallProbability
+    {
+        get => Read(ref _stallProbability);
+        set => SetProbability(ref _stallProbability, value);
+    }
+
+    /// <summary>Reply bytes flipped by <see cref="CorruptByteProbability"/> so far.</summary>
+    public long BytesCorrupted => Interlocked.Read(ref _bytesCorrupted);
+
+    /// <summary>Replies sent twice by <see cref="DuplicateReplyProbability"/> so far.</summary>
+    public long RepliesDuplicated => Interlocked.Read(ref _repliesDuplicated);
+
+    /// <summary>Replies held back by <see cref="StallProbability"/> so far.</summary>
+    public long RepliesStalled => Interlocked.Read(ref _repliesStalled);
 
     /// <summary>Flip one byte of each of the next replies (among the bytes a reader checks or reads).</summary>
     public void CorruptNext(int replies) => _corruptReplies.Arm(replies);
@@ -66,6 +102,53 @@ public sealed class CareLinkFaults
         {
             return _corruptReplies.TryTake() ? _random.Next(0, significant) : null;
         }
+    }
+
+    /// <summary>The reply as the noisy line delivers it (bytes below <paramref name="significant"/> only): the same array when no byte was hit.</summary>
+    internal byte[] CorruptBytes(byte[] reply, int significant)
+    {
+        lock (_gate)
+        {
+            if (_corruptByteProbability <= 0)
+            {
+                return reply;
+            }
+
+            byte[]? hit = null;
+            for (var i = 0; i < Math.Min(significant, reply.Length); i++)
+            {
+                if (_random.NextDouble() < _corruptByteProbability)
+                {
+                    hit ??= (byte[])reply.Clone();
+                    hit[i] ^= (byte)_random.Next(1, 256);
+                    Interlocked.Increment(ref _bytesCorrupted);
+                }
+            }
+
+            return hit ?? reply;
+        }
+    }
+
+    internal bool TakeDuplicate()
+    {
+        if (!Chance(ref _duplicateReplyProbability))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _repliesDuplicated);
+        return true;
+    }
+
+    internal TimeSpan? TakeRandomStall()
+    {
+        if (!Chance(ref _stallProbability))
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _repliesStalled);
+        return StallDuration;
     }
 
     internal bool PumpMissesCommand() => Chance(ref _noAnswerProbability);

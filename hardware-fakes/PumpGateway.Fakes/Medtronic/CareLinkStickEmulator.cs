@@ -336,7 +336,7 @@ public sealed class CareLinkStickEmulator : IAsyncDisposable
     /// <summary>Sends a reply through the fault switches; false once the link has been dropped.</summary>
     private async Task<bool> SendAsync(byte[] reply, int significant)
     {
-        if (Faults.TakeStall() is { } stall)
+        if ((Faults.TakeStall() ?? Faults.TakeRandomStall()) is { } stall)
         {
             await Task.Delay(stall, Options.Clock, _stopping.Token);
         }
@@ -345,6 +345,12 @@ public sealed class CareLinkStickEmulator : IAsyncDisposable
         {
             reply = (byte[])reply.Clone();
             reply[position] ^= 0x5A;
+        }
+
+        reply = Faults.CorruptBytes(reply, significant);
+        if (Faults.TakeDuplicate())
+        {
+            reply = [.. reply, .. reply];
         }
 
         if (Faults.DropLinkAfterBytes is { } limit && _bytesSent + reply.Length >= limit)
