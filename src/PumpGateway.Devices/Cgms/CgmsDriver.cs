@@ -149,11 +149,15 @@ public sealed partial class CgmsDriver : IDeviceDriver
         private ushort? _cursorOffset;
         private bool _cursorLoaded;
 
+        /// <summary>A value of this transfer was rejected: the cursor stays before it, so that the next transfer asks for it again.</summary>
+        private bool _transferHasGap;
+
         public async Task ReadStoreAsync(CancellationToken cancellationToken)
         {
             var started = Stopwatch.GetTimestamp();
             await LoadCursorAsync(cancellationToken);
             var from = _cursorOffset;
+            _transferHasGap = false;
             _mapper.Rewind();
             var count = CgmRacpCodec.DecodeResponse(await gatt.RequestAsync(Racp, CgmRacpCodec.EncodeRequest(from is { } f ? CgmRacpRequest.CountFrom(f) : CgmRacpRequest.CountAll()), cancellationToken));
             var total = count is CgmRacpRecordCount c ? c.Count : 0;
@@ -243,8 +247,9 @@ public sealed partial class CgmsDriver : IDeviceDriver
                 }
                 catch (ProtocolException ex)
                 {
-                    // A value that fails its E2E-CRC or layout is dropped, never stored; the next
-                    // read of the store brings the record again.
+                    // A value that fails its E2E-CRC or layout is dropped, never stored; the cursor stops
+                    // before it, so the next read of the store brings the record again.
+                    _transferHasGap |= advanceCursor;
                     gatt.Transport.Statistics.AddCrcError();
                     LogRejected(session.Logger, ex.Kind, ex.Message);
                     continue;
@@ -261,7 +266,7 @@ public sealed partial class CgmsDriver : IDeviceDriver
                     }
 
                     events.AddRange(_mapper.Map(measurement));
-                    if (advanceCursor && (last is null || measurement.TimeOffsetMinutes > last))
+                    if (advanceCursor && !_transferHasGap && (last is null || measurement.TimeOffsetMinutes > last))
                     {
                         last = measurement.TimeOffsetMinutes;
                     }

@@ -100,7 +100,8 @@ internal sealed class IdsTelemetryMapper
         var offset = known ? TimeSpan.FromMinutes((reference.TimeZoneQuarterHours * 15) + DstMinutes(reference.DstOffset)) : TimeSpan.Zero;
         var previous = _reference;
         _reference = new Reference(reference.SequenceNumber, local, offset, known ? TimeBasis.DeviceUtc : TimeBasis.ClinicTimeZone);
-        if (reference.RecordingReason == IdsRecordingReason.SetDateTime && previous is not null)
+        // The same record again (a notification repeated) sets nothing: only a later reference time is a clock set.
+        if (reference.RecordingReason == IdsRecordingReason.SetDateTime && previous is not null && previous.Sequence != reference.SequenceNumber)
         {
             var before = previous.Local.AddSeconds(reference.RelativeOffsetSeconds);
             events.Add(new PumpMaintenance

@@ -49,9 +49,7 @@ public sealed class IdsCampaignTests(ITestOutputHelper output)
             // A resumed download moves a few notifications of a few dozen bytes: the air is noisier than a serial line for any fault to land.
             var clean = download == downloads - 1;
             link.Faults.CorruptByteProbability = clean ? 0 : 1.0 / random.Next(100, 1_000);
-            // Repeated notifications make the gateway invent a clock set (IdsRepeatedNotificationTests, on its own
-            // FAILING commit): in the suite they stay off until that is fixed; the long campaign keeps them.
-            link.Faults.DuplicateNotificationProbability = clean || !Campaign.IsLong ? 0 : 0.1;
+            link.Faults.DuplicateNotificationProbability = clean ? 0 : 0.1;
             link.Faults.StallProbability = clean ? 0 : 0.05;
             link.Faults.DropLinkAfterNotifications(clean || random.Next(2) == 0 ? 0 : random.Next(1, download == 0 ? pump.History.Count / 2 : 6));
 
