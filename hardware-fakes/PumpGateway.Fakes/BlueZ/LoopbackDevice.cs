@@ -123,23 +123,7 @@ public sealed class LoopbackFaults
     {
         lock (_gate)
         {
-            if (_corruptByteProbability <= 0)
-            {
-                return value;
-            }
-
-            byte[]? hit = null;
-            for (var i = 0; i < value.Length; i++)
-            {
-                if (_random.NextDouble() < _corruptByteProbability)
-                {
-                    hit ??= (byte[])value.Clone();
-                    hit[i] ^= (byte)_random.Next(1, 256);
-                    Interlocked.Increment(ref _bytesCorrupted);
-                }
-            }
-
-            return hit ?? value;
+            return LineNoise.Corrupt(_random, _corruptByteProbability, value, value.Length, ref _bytesCorrupted);
         }
     }
 
@@ -172,7 +156,7 @@ public sealed class LoopbackFaults
     {
         lock (_gate)
         {
-            return probability > 0 && _random.NextDouble() < probability;
+            return LineNoise.Chance(_random, probability);
         }
     }
 
@@ -186,14 +170,10 @@ public sealed class LoopbackFaults
 
     private void SetProbability(ref double field, double value)
     {
-        if (!(value is >= 0 and <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(value), value, "A probability is between 0 and 1.");
-        }
-
+        var probability = LineNoise.Probability(value);
         lock (_gate)
         {
-            field = value;
+            field = probability;
         }
     }
 

@@ -107,23 +107,7 @@ public sealed class DexcomFaults
     {
         lock (_gate)
         {
-            if (_corruptByteProbability <= 0)
-            {
-                return reply;
-            }
-
-            byte[]? hit = null;
-            for (var i = 0; i < reply.Length; i++)
-            {
-                if (_random.NextDouble() < _corruptByteProbability)
-                {
-                    hit ??= (byte[])reply.Clone();
-                    hit[i] ^= (byte)_random.Next(1, 256);
-                    _bytesCorrupted++;
-                }
-            }
-
-            return hit ?? reply;
+            return LineNoise.Corrupt(_random, _corruptByteProbability, reply, reply.Length, ref _bytesCorrupted);
         }
     }
 
@@ -131,7 +115,7 @@ public sealed class DexcomFaults
     {
         lock (_gate)
         {
-            if (_duplicateReplyProbability > 0 && _random.NextDouble() < _duplicateReplyProbability)
+            if (LineNoise.Chance(_random, _duplicateReplyProbability))
             {
                 _repliesDuplicated++;
                 return true;
@@ -145,7 +129,7 @@ public sealed class DexcomFaults
     {
         lock (_gate)
         {
-            if (_stallProbability > 0 && _random.NextDouble() < _stallProbability)
+            if (LineNoise.Chance(_random, _stallProbability))
             {
                 _repliesStalled++;
                 return StallDuration;
@@ -165,14 +149,10 @@ public sealed class DexcomFaults
 
     private void SetProbability(ref double field, double value)
     {
-        if (!(value is >= 0 and <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(value), value, "A probability is between 0 and 1.");
-        }
-
+        var probability = LineNoise.Probability(value);
         lock (_gate)
         {
-            field = value;
+            field = probability;
         }
     }
 }

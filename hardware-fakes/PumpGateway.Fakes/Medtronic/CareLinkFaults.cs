@@ -109,23 +109,7 @@ public sealed class CareLinkFaults
     {
         lock (_gate)
         {
-            if (_corruptByteProbability <= 0)
-            {
-                return reply;
-            }
-
-            byte[]? hit = null;
-            for (var i = 0; i < Math.Min(significant, reply.Length); i++)
-            {
-                if (_random.NextDouble() < _corruptByteProbability)
-                {
-                    hit ??= (byte[])reply.Clone();
-                    hit[i] ^= (byte)_random.Next(1, 256);
-                    Interlocked.Increment(ref _bytesCorrupted);
-                }
-            }
-
-            return hit ?? reply;
+            return LineNoise.Corrupt(_random, _corruptByteProbability, reply, significant, ref _bytesCorrupted);
         }
     }
 
@@ -159,7 +143,7 @@ public sealed class CareLinkFaults
     {
         lock (_gate)
         {
-            return probability > 0 && _random.NextDouble() < probability;
+            return LineNoise.Chance(_random, probability);
         }
     }
 
@@ -173,14 +157,10 @@ public sealed class CareLinkFaults
 
     private void SetProbability(ref double field, double value)
     {
-        if (!(value is >= 0 and <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(value), value, "A probability is between 0 and 1.");
-        }
-
+        var probability = LineNoise.Probability(value);
         lock (_gate)
         {
-            field = value;
+            field = probability;
         }
     }
 }
